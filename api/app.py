@@ -1,0 +1,54 @@
+"""The FastAPI application. Models load in a background thread so /readyz can say 503 first."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from api.errors import install_error_handlers
+from api.routes import chat, health, pages
+from assistant.container import Components, build_components
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).resolve().parent.parent / "web" / "static"
+
+
+def create_app(settings: Settings | None = None, components: Components | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if components is None:
+            threading.Thread(target=_load, args=(app, settings), daemon=True).start()
+        yield
+
+    app = FastAPI(
+        title="Harbour",
+        description="Multilingual support assistant for displaced international care workers.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.components = components
+    app.state.startup_error = None
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(chat.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    return app
+
+
+def _load(app: FastAPI, settings: Settings) -> None:
+    try:
+        app.state.components = build_components(settings)
+        log.info("Harbour ready: %s", app.state.components.load_seconds)
+    except Exception as exc:  # reported on /readyz; the process stays up to say why
+        log.exception("Harbour failed to start")
+        app.state.startup_error = f"{type(exc).__name__}: {exc}"

@@ -1,0 +1,106 @@
+"""The `harbour` command: serve, ingest, eval."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(help="Harbour: support assistant for displaced international care workers.",
+                  no_args_is_help=True, add_completion=False)
+
+
+def _settings():
+    from assistant.settings import Settings
+
+    return Settings()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the API and pages (models load in the background; watch /readyz)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+
+
+@app.command()
+def ingest(
+    rebuild: Annotated[bool, typer.Option(help="Drop the index and build it again.")] = False,
+) -> None:
+    """Embed the curated knowledge base into the vector store (incremental)."""
+    from tqdm import tqdm
+
+    from assistant.container import build_embedder, build_vector_store
+    from assistant.errors import EmbedderMismatch
+    from ingestion.pipeline import ingest as run_ingest
+    from ingestion.sources import load_sources
+    from knowledge_base.schema import ArticleError
+
+    settings = _settings()
+    try:
+        articles = load_sources(settings.content_dir)
+    except ArticleError as exc:
+        typer.secho(f"Invalid article: {exc}", fg="red", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"{len(articles)} articles in {settings.content_dir}")
+    embedder = build_embedder(settings)
+    if rebuild:
+        _drop_collection(settings)
+    try:
+        store = build_vector_store(settings, embedder)
+    except EmbedderMismatch as exc:
+        typer.secho(exc.message, fg="red", err=True)
+        raise typer.Exit(2) from exc
+    bar = tqdm(total=0, unit="doc", desc="Embedding", disable=None)
+
+    def on_total(n: int) -> None:
+        bar.total = n
+        bar.refresh()
+
+    report = run_ingest(articles, store, embedder, progress=bar.update, on_total=on_total)
+    bar.close()
+    typer.echo(report.summary() if report.changed else "Index is up to date: nothing changed.")
+    typer.echo(f"{store.count()} documents in the index")
+
+
+def _drop_collection(settings) -> None:
+    import shutil
+
+    if settings.vector_store.url:
+        import chromadb
+
+        from urllib.parse import urlparse
+
+        u = urlparse(settings.vector_store.url)
+        client = chromadb.HttpClient(host=u.hostname, port=u.port or 8000)
+        try:
+            client.delete_collection(settings.vector_store.collection)
+        except Exception:  # chromadb raises different errors for a missing collection
+            pass
+    else:
+        shutil.rmtree(settings.chroma_path, ignore_errors=True)
+
+
+@app.command("eval")
+def eval_(
+    suites: Annotated[list[str] | None, typer.Argument(help="Suites to run (default: all).")] = None,
+    fast: Annotated[bool, typer.Option(help="Run the quick subset CI uses.")] = False,
+) -> None:
+    """Run evaluation suites; exits non-zero when any suite is below its threshold."""
+    from evals.run import main as run_evals
+
+    sys.exit(run_evals(suites or [], fast=fast))
+
+
+if __name__ == "__main__":
+    app()

