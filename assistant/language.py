@@ -124,7 +124,8 @@ class LanguagePolicy:
         if len(words) < self.min_words_to_switch:
             if fallback:
                 return DetectedLanguage(fallback, fallback in SUPPORTED_LANGUAGES, "session")
-            if not words:
+            # Latin-script one-word messages ("ok", "salamat") are too ambiguous to switch on.
+            if not words or all(ch.isascii() for w in words for ch in w):
                 return DetectedLanguage("en", True, "default")
         if len(words) >= 3 and romanised_hindustani_share(text) >= 0.25:
             code = fallback if fallback in ("hi", "ur") else "hi"

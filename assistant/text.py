@@ -36,11 +36,12 @@ class _Term:
 
 
 def _compile_part(part: str) -> re.Pattern[str]:
+    whole_word = part.endswith(" ")
     part = normalise(part)
     if _is_latin(part):
-        # Latin script: match at the start of a word so "passport" finds "passports" but
-        # "car" does not find "care" only when the lexicon writes "car " explicitly.
-        return re.compile(r"(?<!\w)" + re.escape(part))
+        # Latin script: match at the start of a word, so "passport" finds "passports"; a part
+        # written with a trailing space ("car ") must end the word too, so it misses "care".
+        return re.compile(r"(?<!\w)" + re.escape(part) + (r"(?!\w)" if whole_word else ""))
     return re.compile(re.escape(part))
 
 

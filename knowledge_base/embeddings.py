@@ -89,7 +89,10 @@ class SentenceTransformersEmbedder:
         from sentence_transformers import SentenceTransformer
 
         self._model = SentenceTransformer(model, device="cpu")
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        get_dim = getattr(self._model, "get_embedding_dimension", None) or (
+            self._model.get_sentence_embedding_dimension
+        )
+        self.dim = int(get_dim() or 0)
         self.id = f"sentence-transformers:{model}:{self.dim}"
         # e5-family models expect these prefixes; others do not.
         is_e5 = "e5" in model.lower()

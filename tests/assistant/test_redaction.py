@@ -1,0 +1,53 @@
+import pytest
+
+from assistant.redaction import PresidioRedactor
+
+
+@pytest.fixture(scope="module")
+def redactor():
+    return PresidioRedactor()
+
+
+@pytest.mark.parametrize(
+    ("text", "secret", "placeholder"),
+    [
+        ("email me at amina.okafor@example.co.uk please", "amina.okafor@example.co.uk", "<EMAIL_ADDRESS>"),
+        ("my number is 07700 900123", "07700 900123", "<UK_PHONE>"),
+        ("call +44 7911 123456 after 5", "+44 7911 123456", "<UK_PHONE>"),
+        ("NI number AB 12 34 56 C", "AB 12 34 56 C", "<UK_NINO>"),
+        ("my NHS number is 943 476 5919", "943 476 5919", "<UK_NHS>"),
+        ("passport 123456789 was taken", "123456789", "<UK_PASSPORT>"),
+        ("BRP ZU1234567 expired", "ZU1234567", "<UK_BRP>"),
+        ("share code W7A 4BC 9XD from my account", "W7A 4BC 9XD", "<SHARE_CODE>"),
+        ("I moved to B15 2TT last week", "B15 2TT", "<UK_POSTCODE>"),
+        ("I live at 12 Coventry Road with four others", "12 Coventry Road", "<STREET_ADDRESS>"),
+        ("I was born on 12/03/1990 in Kerala", "12/03/1990", "<DATE_OF_BIRTH>"),
+        ("Hello, my name is John Smith and I need help", "John Smith", "<PERSON>"),
+    ],
+)
+def test_uk_identifiers_become_typed_placeholders(redactor, text, secret, placeholder):
+    out = redactor.redact(text, "en")
+    assert secret not in out.text
+    assert placeholder in out.text
+
+
+def test_identifiers_are_found_in_other_languages(redactor):
+    out = redactor.redact("मेरा नाम Rahul है, मेरा फ़ोन +44 7911 123456 है", "hi")
+    assert "+44 7911 123456" not in out.text and "Rahul" not in out.text
+    out = redactor.redact("Jina langu ni Amina, barua pepe amina@example.com", "sw")
+    assert "amina@example.com" not in out.text and "Amina," not in out.text
+
+
+def test_invalid_nino_prefix_is_not_a_nino(redactor):
+    assert "<UK_NINO>" not in redactor.redact("reference ZZ123456A", "en").text
+
+
+def test_useful_words_survive(redactor):
+    text = "My visa expires in 60 days, I live in Birmingham and work for a care home"
+    assert redactor.redact(text, "en").text == text
+
+
+def test_refuses_text_over_the_cap():
+    small = PresidioRedactor(max_chars=100)
+    with pytest.raises(ValueError, match="longer than 100"):
+        small.redact("1 " * 200, "en")

