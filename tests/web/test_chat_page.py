@@ -1,0 +1,86 @@
+"""The worker's chat page in a real browser (Debian chromium via Playwright)."""
+
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from api.app import create_app
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run"]
+SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def server(real_components):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(real_components.settings, components=real_components)
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if srv.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield b
+        b.close()
+
+
+def test_worker_sends_a_message_and_sees_a_cited_reply_on_a_phone(server, browser):
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page.goto(f"{server}/?lang=hi")
+    page.fill("#message", "मेरी कंपनी का स्पॉन्सर लाइसेंस रद्द हो गया है, मेरे वीज़ा का क्या होगा?")
+    page.click("#send")
+    page.wait_for_selector(".turn.assistant .sources a", timeout=20000)
+    link = page.locator(".turn.assistant .sources a").first
+    assert link.get_attribute("href").startswith("/guide/")
+    reply = page.locator(".turn.assistant .reply").first.inner_text()
+    assert any("\u0900" <= ch <= "\u097f" for ch in reply)
+    page.locator("details.english summary").first.click()
+    assert "visa" in page.locator("details.english .reply").first.inner_text().lower()
+    # nothing overflows a 360-px screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "chat-hindi-360.png"), full_page=True)
+    page.close()
+
+
+def test_urdu_page_is_right_to_left_and_escalation_is_highlighted(server, browser):
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page.goto(f"{server}/?lang=ur")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    page.fill("#message", "میرا مالک میرا پاسپورٹ اپنے پاس رکھتا ہے اور کہتا ہے کہ میں اس کا مقروض ہوں")
+    page.click("#send")
+    page.wait_for_selector(".turn.assistant.escalated", timeout=20000)
+    assert "08000 121 700" in page.locator(".turn.assistant .reply").first.inner_text()
+    page.screenshot(path=str(SHOTS / "chat-urdu-escalation-360.png"), full_page=True)
+    page.close()
+
+
+def test_empty_message_shows_an_error_without_sending(server, browser):
+    page = browser.new_page()
+    page.goto(f"{server}/")
+    page.evaluate("document.getElementById('message').removeAttribute('required')")
+    page.click("#send")
+    assert page.locator("#error").is_visible()
+    assert page.locator(".turn").count() == 0
+    page.close()
