@@ -31,4 +31,6 @@ def install_error_handlers(app: FastAPI) -> None:
             {"field": ".".join(str(p) for p in e.get("loc", ())), "problem": e.get("msg", "")}
             for e in exc.errors()
         ]
-        return error_response(422, "invalid_request", "The request is not valid.", problems=problems)
+        return error_response(
+            422, "invalid_request", "The request is not valid.", problems=problems
+        )

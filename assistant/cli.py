@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 from typing import Annotated
 
 import typer
 
-app = typer.Typer(help="Harbour: support assistant for displaced international care workers.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Harbour: support assistant for displaced international care workers.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 
 
 def _settings():
@@ -29,7 +33,9 @@ def serve(
     from api.app import create_app
 
     settings = _settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
 
 
@@ -77,23 +83,24 @@ def _drop_collection(settings) -> None:
     import shutil
 
     if settings.vector_store.url:
-        import chromadb
-
         from urllib.parse import urlparse
+
+        import chromadb
 
         u = urlparse(settings.vector_store.url)
         client = chromadb.HttpClient(host=u.hostname, port=u.port or 8000)
-        try:
+        # chromadb raises different errors for a missing collection
+        with contextlib.suppress(Exception):
             client.delete_collection(settings.vector_store.collection)
-        except Exception:  # chromadb raises different errors for a missing collection
-            pass
     else:
         shutil.rmtree(settings.chroma_path, ignore_errors=True)
 
 
 @app.command("eval")
 def eval_(
-    suites: Annotated[list[str] | None, typer.Argument(help="Suites to run (default: all).")] = None,
+    suites: Annotated[
+        list[str] | None, typer.Argument(help="Suites to run (default: all).")
+    ] = None,
     fast: Annotated[bool, typer.Option(help="Run the quick subset CI uses.")] = False,
 ) -> None:
     """Run evaluation suites; exits non-zero when any suite is below its threshold."""

@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 from assistant.analytics.events import SqlAnalyticsSink
 from assistant.composition import ExtractiveComposer
 from assistant.errors import ConfigurationError
-from assistant.language import LangdetectDetector, LanguageDetector, LanguagePolicy, Py3LangidDetector
+from assistant.language import (
+    LangdetectDetector,
+    LanguageDetector,
+    LanguagePolicy,
+    Py3LangidDetector,
+)
 from assistant.messages import Messages
 from assistant.pipeline import Assistant
 from assistant.redaction import PresidioRedactor

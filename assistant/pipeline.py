@@ -57,7 +57,10 @@ class Assistant:
         if turn.case_id is not None:
             log.warning(
                 "safeguarding case %s opened: severity=%s indicators=%s council=%s",
-                turn.case_id, verdict.severity.value, ",".join(verdict.indicators), council,
+                turn.case_id,
+                verdict.severity.value,
+                ",".join(verdict.indicators),
+                council,
             )
         categories = self.topics.categorise(redacted, language.code)
         history = self.conversations.recent_user_messages(conv, limit=3)[:-1]

@@ -26,7 +26,9 @@ class PiiRedactor(Protocol):
 
 
 # NI numbers: first letter not D F I Q U V; second not D F I O Q U V; never BG GB KN NK NT TN ZZ.
-NINO = r"\b(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"
+NINO = (
+    r"\b(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"
+)
 UK_MOBILE = r"(?<![\w+])(?:(?:\+|00)44 ?\(?0?\)? ?|0)7\d{3}[ -]?\d{3}[ -]?\d{3}\b"
 UK_LANDLINE = r"(?<![\w+])(?:(?:\+|00)44 ?\(?0?\)? ?|\(?0)[1-3]\d{1,4}\)?[ -]?\d{3,4}[ -]?\d{3,4}\b"
 UK_POSTCODE = r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[ABD-HJLNP-UW-Z]{2}\b"
@@ -164,7 +166,9 @@ def _recognizers(language: str) -> list:
             supported_entity=entity,
             name=f"{entity}_{language}",
             supported_language=language,
-            patterns=[Pattern(f"{entity}_{i}", rx, score) for i, (rx, score) in enumerate(patterns)],
+            patterns=[
+                Pattern(f"{entity}_{i}", rx, score) for i, (rx, score) in enumerate(patterns)
+            ],
             context=context,
             **kwargs,
         )
@@ -213,16 +217,14 @@ def _offline_email_recognizer_class():
     return _OfflineEmailRecognizer
 
 
-def OfflineEmailRecognizer(**kwargs):  # noqa: N802 - a class factory keeps imports lazy
+def OfflineEmailRecognizer(**kwargs):
     return _offline_email_recognizer_class()(**kwargs)
 
 
-def NameIntroductionRecognizer(**kwargs):  # noqa: N802
+def NameIntroductionRecognizer(**kwargs):
     from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-    intro = re.compile(
-        r"(?:" + "|".join(NAME_INTRODUCTIONS) + r")[:,]? " + _NAME, re.IGNORECASE
-    )
+    intro = re.compile(r"(?:" + "|".join(NAME_INTRODUCTIONS) + r")[:,]? " + _NAME, re.IGNORECASE)
 
     class _NameIntroductionRecognizer(EntityRecognizer):
         """Names after "my name is …" in any supported language, where NER cannot help."""

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 # Unicode tag characters (U+E0000–U+E007F) smuggle invisible instructions; other invisible
 # format characters (zero-width, bidi overrides) are removed too. ZWJ/ZWNJ are kept: Indic
 # scripts need them.
-_INVISIBLE = re.compile("[\U000e0000-\U000e007f\u200b\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069]")
+_INVISIBLE = re.compile(
+    "[\U000e0000-\U000e007f\u200b\u2060-\u2064\ufeff\u202a-\u202e\u2066-\u2069]"
+)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACE = re.compile(r"\s+")
 

@@ -9,6 +9,7 @@ import yaml
 from assistant.models import RedactedText
 from assistant.text import Lexicon, normalise
 
+LEXICON = Path(__file__).resolve().parent / "topics.yaml"
 CATEGORIES = (
     "visa_immigration",
     "employment_rights",
@@ -26,7 +27,7 @@ CATEGORIES = (
 
 
 class TopicCategoriser:
-    def __init__(self, path: Path = Path(__file__).resolve().parent / "topics.yaml") -> None:
+    def __init__(self, path: Path = LEXICON) -> None:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))["categories"]
         unknown = set(data) - set(CATEGORIES)
         if unknown:

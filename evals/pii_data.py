@@ -24,7 +24,9 @@ def nino(rng: random.Random) -> str:
             break
     digits = "".join(rng.choice(string.digits) for _ in range(6))
     form = rng.choice(["{p}{d}{s}", "{p} {d2} {d4} {d6} {s}"])
-    return form.format(p=prefix, d=digits, d2=digits[:2], d4=digits[2:4], d6=digits[4:], s=rng.choice("ABCD"))
+    return form.format(
+        p=prefix, d=digits, d2=digits[:2], d4=digits[2:4], d6=digits[4:], s=rng.choice("ABCD")
+    )
 
 
 def nhs_number(rng: random.Random) -> str:
@@ -44,9 +46,11 @@ def uk_mobile(rng: random.Random) -> str:
 
 
 def brp(rng: random.Random) -> str:
-    return "".join(rng.choice(string.ascii_uppercase) for _ in range(2)) + rng.choice(
-        ["X", str(rng.randint(0, 9))]
-    ) + "".join(rng.choice(string.digits) for _ in range(6))
+    return (
+        "".join(rng.choice(string.ascii_uppercase) for _ in range(2))
+        + rng.choice(["X", str(rng.randint(0, 9))])
+        + "".join(rng.choice(string.digits) for _ in range(6))
+    )
 
 
 def share_code(rng: random.Random) -> str:

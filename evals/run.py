@@ -71,8 +71,16 @@ def suite_language(fast: bool = False) -> bool:
 
 # ---------------------------------------------------------------- pii
 STRUCTURED = {
-    "EMAIL_ADDRESS", "UK_PHONE", "UK_NINO", "UK_NHS", "UK_PASSPORT", "UK_BRP", "SHARE_CODE",
-    "UK_POSTCODE", "STREET_ADDRESS", "DATE_OF_BIRTH",
+    "EMAIL_ADDRESS",
+    "UK_PHONE",
+    "UK_NINO",
+    "UK_NHS",
+    "UK_PASSPORT",
+    "UK_BRP",
+    "SHARE_CODE",
+    "UK_POSTCODE",
+    "STREET_ADDRESS",
+    "DATE_OF_BIRTH",
 }
 
 
@@ -108,14 +116,18 @@ def suite_pii(fast: bool = False) -> bool:
     rows = [[e, str(by_entity.totals[e]), f"{by_entity.rate(e):.3f}"] for e in by_entity.groups]
     rows.append(["PERSON (en)", str(person_en.totals["en"]), f"{person_en.rate('en'):.3f}"])
     print(table(rows, ["entity", "spans", "recall"]))
-    rows = [[lang, str(by_lang.totals[lang]), f"{by_lang.rate(lang):.3f}"] for lang in by_lang.groups]
+    rows = [
+        [lang, str(by_lang.totals[lang]), f"{by_lang.rate(lang):.3f}"] for lang in by_lang.groups
+    ]
     print(table(rows, ["language", "structured spans", "recall"]))
     for m in missed:
         print("  missed", m)
     t = data["thresholds"]
     structured = by_entity.rate()
-    print(f"structured recall {structured:.3f} (≥ {t['structured_recall']}), "
-          f"English person recall {person_en.rate():.3f} (≥ {t['person_recall_en']})")
+    print(
+        f"structured recall {structured:.3f} (≥ {t['structured_recall']}), "
+        f"English person recall {person_en.rate():.3f} (≥ {t['person_recall_en']})"
+    )
     return structured >= t["structured_recall"] and person_en.rate() >= t["person_recall_en"]
 
 
@@ -136,7 +148,9 @@ def suite_safeguarding(fast: bool = False) -> bool:
         if case["expected"] == "none":
             fpr.add(case["language"], verdict.escalate)
             if verdict.escalate:
-                misses.append(f"  false positive [{case['id']}] {case['text']} -> {verdict.indicators}")
+                misses.append(
+                    f"  false positive [{case['id']}] {case['text']} -> {verdict.indicators}"
+                )
         else:
             recall.add(case["language"], verdict.escalate)
             severity_ok.add(case["language"], verdict.severity.value == case["expected"])
@@ -150,8 +164,11 @@ def suite_safeguarding(fast: bool = False) -> bool:
     print(table(rows, ["language", "recall", "severity exact", "false-positive rate"]))
     print("\n".join(misses[:40]))
     t = data["thresholds"]
-    print(f"recall {recall.rate():.3f} over {sum(recall.totals.values())} cases (≥ {t['recall']}); "
-          f"false-positive rate {fpr.rate():.3f} over {sum(fpr.totals.values())} (≤ {t['false_positive_rate']})")
+    print(
+        f"recall {recall.rate():.3f} over {sum(recall.totals.values())} cases (≥ {t['recall']}); "
+        f"false-positive rate {fpr.rate():.3f} over {sum(fpr.totals.values())} "
+        f"(≤ {t['false_positive_rate']})"
+    )
     return recall.rate() >= t["recall"] and fpr.rate() <= t["false_positive_rate"]
 
 
@@ -169,8 +186,9 @@ def suite_retrieval(fast: bool = False) -> bool:
     if store.count() == 0:
         print("the index is empty: run `harbour ingest` first")
         return False
-    retriever = Retriever(store, _embedder(), kb, top_k=3, min_score=0.0,
-                          local_boost=s.retrieval.local_boost)
+    retriever = Retriever(
+        store, _embedder(), kb, top_k=3, min_score=0.0, local_boost=s.retrieval.local_boost
+    )
     hit3, mrr = Tally(), defaultdict(list)
     misses = []
     cases = data["cases"][::3] if fast else data["cases"]
@@ -183,13 +201,27 @@ def suite_retrieval(fast: bool = False) -> bool:
         hit3.add(case["language"], bool(expected & set(ranked[:3])))
         mrr[case["language"]].append(reciprocal_rank(ranked, expected))
         if not expected & set(ranked[:3]):
-            misses.append(f"  miss [{case['id']}] {case['question']} -> {ranked} (want {sorted(expected)})")
+            misses.append(
+                f"  miss [{case['id']}] {case['question']} -> {ranked} (want {sorted(expected)})"
+            )
     rows = [
-        [lang, str(hit3.totals[lang]), f"{hit3.rate(lang):.2f}", f"{sum(mrr[lang]) / len(mrr[lang]):.2f}"]
+        [
+            lang,
+            str(hit3.totals[lang]),
+            f"{hit3.rate(lang):.2f}",
+            f"{sum(mrr[lang]) / len(mrr[lang]):.2f}",
+        ]
         for lang in hit3.groups
     ]
     all_mrr = [x for v in mrr.values() for x in v]
-    rows.append(["all", str(sum(hit3.totals.values())), f"{hit3.rate():.3f}", f"{sum(all_mrr) / len(all_mrr):.3f}"])
+    rows.append(
+        [
+            "all",
+            str(sum(hit3.totals.values())),
+            f"{hit3.rate():.3f}",
+            f"{sum(all_mrr) / len(all_mrr):.3f}",
+        ]
+    )
     print(table(rows, ["language", "questions", "hit@3", "MRR"]))
     print("\n".join(misses[:30]))
     threshold = float(data["thresholds"]["hit_at_3"])
@@ -220,7 +252,10 @@ def main(names: list[str], fast: bool = False) -> int:
         print(f"--- {name}: {'PASS' if ok else 'FAIL'} ({time.perf_counter() - start:.1f} s)")
         if not ok:
             failed.append(name)
-    print(f"\n{len(names) - len(failed)} passed, {len(failed)} failed" + (f": {', '.join(failed)}" if failed else ""))
+    print(
+        f"\n{len(names) - len(failed)} passed, {len(failed)} failed"
+        + (f": {', '.join(failed)}" if failed else "")
+    )
     return 1 if failed else 0
 
 

@@ -89,9 +89,7 @@ class ChromaVectorStore:
             include=["metadatas", "distances"],
         )
         hits = []
-        for i, m, dist in zip(
-            res["ids"][0], res["metadatas"][0], res["distances"][0], strict=True
-        ):
+        for i, m, dist in zip(res["ids"][0], res["metadatas"][0], res["distances"][0], strict=True):
             m = m or {}
             hits.append(
                 Hit(

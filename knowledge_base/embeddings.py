@@ -96,7 +96,9 @@ class SentenceTransformersEmbedder:
         self.id = f"sentence-transformers:{model}:{self.dim}"
         # e5-family models expect these prefixes; others do not.
         is_e5 = "e5" in model.lower()
-        self.query_prefix = query_prefix if query_prefix is not None else ("query: " if is_e5 else "")
+        self.query_prefix = (
+            query_prefix if query_prefix is not None else ("query: " if is_e5 else "")
+        )
         self.passage_prefix = (
             passage_prefix if passage_prefix is not None else ("passage: " if is_e5 else "")
         )

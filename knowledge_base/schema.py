@@ -82,7 +82,9 @@ class Article(BaseModel):
     def localised(self, language: str) -> Translation | None:
         """The article's title/key points in `language`, or None when not translated."""
         if language == "en":
-            return Translation(title=self.title, key_points=self.key_points, questions=self.questions)
+            return Translation(
+                title=self.title, key_points=self.key_points, questions=self.questions
+            )
         tr = self.translations.get(language)
         if tr and len(tr.key_points) == len(self.key_points):
             return tr

@@ -90,7 +90,7 @@ def main() -> int:
                 for i in counter:
                     if time.perf_counter() > deadline:
                         return
-                    lang, text = MESSAGES[(i + n) % len(MESSAGES)]
+                    _, text = MESSAGES[(i + n) % len(MESSAGES)]
                     t = time.perf_counter()
                     r = c.post(f"{base}/api/chat", json={"message": text})
                     dt = time.perf_counter() - t
@@ -122,8 +122,13 @@ def main() -> int:
             "peak_rss_mb": round(peak_rss_mb(proc.pid), 0),
             "cold_start_to_ready_s": round(ready_s, 1),
         }
-        targets = {"p50_ms": 150, "p95_ms": 400, "requests_per_s": 10, "peak_rss_mb": 1536,
-                   "cold_start_to_ready_s": 20}
+        targets = {
+            "p50_ms": 150,
+            "p95_ms": 400,
+            "requests_per_s": 10,
+            "peak_rss_mb": 1536,
+            "cold_start_to_ready_s": 20,
+        }
         print("| metric | value | target |\n|---|---|---|")
         ok = errors == 0
         for k, v in result.items():
@@ -131,7 +136,8 @@ def main() -> int:
             if target is not None:
                 good = v >= target if k == "requests_per_s" else v <= target
                 ok &= good
-                print(f"| {k} | {v} | {'≥' if k == 'requests_per_s' else '≤'} {target} {'✓' if good else '✗'} |")
+                sign = "≥" if k == "requests_per_s" else "≤"
+                print(f"| {k} | {v} | {sign} {target} {'✓' if good else '✗'} |")
             else:
                 print(f"| {k} | {v} | |")
         Path("bench-results").mkdir(exist_ok=True)

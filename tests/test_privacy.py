@@ -7,7 +7,12 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 
-SECRETS = ["priya.nair@example.org", "07700 900789", "+44 7911 654321", "QQ 12 34 56 C".replace("QQ", "JH")]
+SECRETS = [
+    "priya.nair@example.org",
+    "07700 900789",
+    "+44 7911 654321",
+    "QQ 12 34 56 C".replace("QQ", "JH"),
+]
 
 
 def test_personal_data_never_reaches_disk_or_logs(real_components, data_dir, caplog):

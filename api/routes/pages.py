@@ -45,15 +45,18 @@ def _context(request: Request, components, lang: str, **extra):
         "dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
         "t": messages.catalog(lang),
         "t_en": messages.catalog("en"),
-        "languages": [(c, messages.catalog(c).get("language_name", n)) for c, n in SUPPORTED_LANGUAGES.items()],
+        "languages": [
+            (c, messages.catalog(c).get("language_name", n)) for c, n in SUPPORTED_LANGUAGES.items()
+        ],
         "councils": LOCAL_AUTHORITIES,
         **extra,
     }
 
 
 @router.get("/", response_class=HTMLResponse)
-def chat_page(request: Request, components: ComponentsDep, lang: str | None = None,
-              council: str | None = None):
+def chat_page(
+    request: Request, components: ComponentsDep, lang: str | None = None, council: str | None = None
+):
     lang = _ui_language(request, lang)
     return templates.TemplateResponse(
         request, "chat.html", _context(request, components, lang, council=council, turns=[])
@@ -85,15 +88,23 @@ def chat_form(
     return templates.TemplateResponse(
         request,
         "chat.html",
-        _context(request, components, lang, council=council, turns=turns, error=error,
-                 session_id=session_id),
+        _context(
+            request,
+            components,
+            lang,
+            council=council,
+            turns=turns,
+            error=error,
+            session_id=session_id,
+        ),
         status_code=422 if error else 200,
     )
 
 
 @router.get("/guide/{article_id}", response_class=HTMLResponse)
-def guide_page(request: Request, article_id: str, components: ComponentsDep,
-               lang: str | None = None):
+def guide_page(
+    request: Request, article_id: str, components: ComponentsDep, lang: str | None = None
+):
     lang = _ui_language(request, lang)
     article = components.kb.get(article_id)
     if article is None:
@@ -104,7 +115,9 @@ def guide_page(request: Request, article_id: str, components: ComponentsDep,
         request,
         "guide.html",
         _context(
-            request, components, lang,
+            request,
+            components,
+            lang,
             article=article,
             local=article.localised(lang),
             body_html=_md.render(_GUIDE_LINK.sub(r"](/guide/\1?lang=" + lang + ")", article.body)),

@@ -23,7 +23,9 @@ def make_engine(url: str) -> Engine:
         def _pragmas(dbapi_conn, _record) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL is durable across crashes of the app
+            cur.execute(
+                "PRAGMA synchronous=NORMAL"
+            )  # WAL + NORMAL is durable across crashes of the app
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.close()

@@ -30,11 +30,21 @@ def test_not_ready_until_loaded(tmp_path):
 
 
 def test_chat_reply_shape(client):
-    r = client.post("/api/chat", json={"message": "My employer has not paid my wages for two months"})
+    r = client.post(
+        "/api/chat", json={"message": "My employer has not paid my wages for two months"}
+    )
     assert r.status_code == 200
     body = r.json()
-    assert set(body) == {"session_id", "reply", "reply_english", "language", "citations",
-                         "categories", "escalated", "severity"}
+    assert set(body) == {
+        "session_id",
+        "reply",
+        "reply_english",
+        "language",
+        "citations",
+        "categories",
+        "escalated",
+        "severity",
+    }
     assert body["language"] == "en" and body["reply_english"] is None
     assert len(body["session_id"]) >= 32
     assert body["citations"] and {"title", "url"} == set(body["citations"][0])

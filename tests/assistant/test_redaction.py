@@ -11,7 +11,11 @@ def redactor():
 @pytest.mark.parametrize(
     ("text", "secret", "placeholder"),
     [
-        ("email me at amina.okafor@example.co.uk please", "amina.okafor@example.co.uk", "<EMAIL_ADDRESS>"),
+        (
+            "email me at amina.okafor@example.co.uk please",
+            "amina.okafor@example.co.uk",
+            "<EMAIL_ADDRESS>",
+        ),
         ("my number is 07700 900123", "07700 900123", "<UK_PHONE>"),
         ("call +44 7911 123456 after 5", "+44 7911 123456", "<UK_PHONE>"),
         ("NI number AB 12 34 56 C", "AB 12 34 56 C", "<UK_NINO>"),

