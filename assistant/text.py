@@ -32,35 +32,60 @@ def _is_latin(part: str) -> bool:
 
 
 @dataclass(frozen=True)
-class _Term:
-    label: str  # what matched, for explanations
-    patterns: tuple[re.Pattern[str], ...]
+class _Part:
+    needle: str  # normalised text that must occur
+    pattern: re.Pattern[str] | None  # word-boundary check for Latin script, run only on a hit
+
+    def found_in(self, text: str) -> bool:
+        # A plain substring test first: lexicons hold thousands of parts and almost none occur.
+        return self.needle in text and (self.pattern is None or bool(self.pattern.search(text)))
 
 
-def _compile_part(part: str) -> re.Pattern[str]:
+def _make_part(part: str) -> _Part:
     whole_word = part.endswith(" ")
-    part = normalise(part)
-    if _is_latin(part):
+    needle = normalise(part)
+    if _is_latin(needle):
         # Latin script: match at the start of a word, so "passport" finds "passports"; a part
         # written with a trailing space ("car ") must end the word too, so it misses "care".
-        return re.compile(r"(?<!\w)" + re.escape(part) + (r"(?!\w)" if whole_word else ""))
-    return re.compile(re.escape(part))
+        rx = r"(?<!\w)" + re.escape(needle) + (r"(?!\w)" if whole_word else "")
+        return _Part(needle, re.compile(rx))
+    return _Part(needle, None)
+
+
+@dataclass(frozen=True)
+class _Term:
+    label: str  # what matched, for explanations
+    parts: tuple[int, ...]  # indexes into the lexicon's part table
 
 
 class Lexicon:
     """Terms per language; a term is a phrase, or a list of parts that must all appear."""
 
     def __init__(self, terms_by_language: dict[str, Sequence[str | Sequence[str]]]) -> None:
+        self._parts: list[_Part] = []
+        index: dict[str, int] = {}
         self._terms: dict[str, list[_Term]] = {}
         for lang, terms in terms_by_language.items():
             compiled = []
             for term in terms or ():
-                parts = [term] if isinstance(term, str) else list(term)
-                parts = [p for p in parts if p and p.strip()]
-                if not parts:
+                raw = [term] if isinstance(term, str) else list(term)
+                raw = [p for p in raw if p and p.strip()]
+                if not raw:
                     continue
-                compiled.append(_Term(" + ".join(parts), tuple(_compile_part(p) for p in parts)))
+                ids = []
+                for p in raw:
+                    if p not in index:
+                        index[p] = len(self._parts)
+                        self._parts.append(_make_part(p))
+                    ids.append(index[p])
+                compiled.append(_Term(" + ".join(raw), tuple(ids)))
             self._terms[lang] = compiled
+        # Terms grouped by their first part: most first parts are absent from a message, so
+        # most terms are rejected by one substring test.
+        self._by_first: dict[int, list[tuple[str, _Term]]] = {}
+        for lang, terms in self._terms.items():
+            for term in terms:
+                self._by_first.setdefault(term.parts[0], []).append((lang, term))
 
     @property
     def languages(self) -> list[str]:
@@ -68,9 +93,18 @@ class Lexicon:
 
     def matches(self, normalised_text: str, languages: Iterable[str]) -> list[str]:
         """Labels of the terms (in any of `languages`) that match the normalised text."""
-        found: list[str] = []
-        for lang in languages:
-            for term in self._terms.get(lang, ()):
-                if all(p.search(normalised_text) for p in term.patterns):
-                    found.append(term.label)
-        return found
+        seen: dict[int, bool] = {}
+
+        def found(i: int) -> bool:
+            if i not in seen:
+                seen[i] = self._parts[i].found_in(normalised_text)
+            return seen[i]
+
+        wanted = set(languages)
+        return [
+            term.label
+            for first, terms in self._by_first.items()
+            if found(first)
+            for lang, term in terms
+            if lang in wanted and all(found(i) for i in term.parts[1:])
+        ]
