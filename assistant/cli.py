@@ -77,6 +77,12 @@ def ingest(
     bar.close()
     typer.echo(report.summary() if report.changed else "Index is up to date: nothing changed.")
     typer.echo(f"{store.count()} documents in the index")
+    if settings.safeguarding.semantic:
+        # Embeds the safeguarding exemplars into the cache so `serve` starts quickly.
+        from assistant.safeguarding import SafeguardingDetector
+
+        SafeguardingDetector(embedder=embedder, cache_dir=settings.data_dir / "cache")
+        typer.echo("Safeguarding exemplars ready")
 
 
 def _drop_collection(settings) -> None:

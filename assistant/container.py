@@ -110,6 +110,7 @@ def build_components(settings: Settings) -> Components:
         lambda: SafeguardingDetector(
             embedder=embedder if settings.safeguarding.semantic else None,
             semantic_threshold=settings.safeguarding.semantic_threshold,
+            cache_dir=settings.data_dir / "cache",
         ),
     )
     if store.count() == 0:

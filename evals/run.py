@@ -140,6 +140,7 @@ def suite_safeguarding(fast: bool = False) -> bool:
     detector = SafeguardingDetector(
         embedder=_embedder() if s.safeguarding.semantic else None,
         semantic_threshold=s.safeguarding.semantic_threshold,
+        cache_dir=s.data_dir / "cache",
     )
     recall, fpr, severity_ok = Tally(), Tally(), Tally()
     misses: list[str] = []

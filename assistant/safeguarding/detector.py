@@ -7,6 +7,8 @@ exemplar *and* closer to it than to every hard negative ("I need to renew my pas
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +38,7 @@ class SafeguardingDetector:
         exemplars_path: Path | None = HERE / "exemplars.yaml",
         embedder: Embedder | None = None,
         semantic_threshold: float = 0.90,
+        cache_dir: Path | None = None,
     ) -> None:
         data = yaml.safe_load(Path(lexicon_path).read_text(encoding="utf-8"))
         self._indicators = [
@@ -51,8 +54,9 @@ class SafeguardingDetector:
             ex = yaml.safe_load(Path(exemplars_path).read_text(encoding="utf-8"))
             self._positives = list(ex.get("positive") or [])
             negatives = [n["text"] for n in ex.get("negative") or []]
-            self._pos_matrix = embedder.embed_passages([p["text"] for p in self._positives])
-            self._neg_matrix = embedder.embed_passages(negatives)
+            self._pos_matrix, self._neg_matrix = _embed_exemplars(
+                embedder, [p["text"] for p in self._positives], negatives, cache_dir
+            )
 
     @property
     def indicator_ids(self) -> list[str]:
@@ -92,6 +96,26 @@ class SafeguardingDetector:
             p = self._positives[best]
             return p.get("indicator", "semantic"), Severity(p.get("severity", "high"))
         return None
+
+
+def _embed_exemplars(
+    embedder: Embedder, positives: list[str], negatives: list[str], cache_dir: Path | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Embed the exemplars once per embedder and exemplar set; cached so start-up stays fast."""
+    key = hashlib.sha256(
+        json.dumps([embedder.id, positives, negatives], ensure_ascii=False).encode()
+    ).hexdigest()[:16]
+    path = cache_dir / f"safeguarding-exemplars-{key}.npz" if cache_dir else None
+    if path is not None and path.exists():
+        with np.load(path) as cached:
+            return cached["positive"], cached["negative"]
+    pos, neg = embedder.embed_passages(positives), embedder.embed_passages(negatives)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp.npz")
+        np.savez(tmp, positive=pos, negative=neg)
+        tmp.replace(path)
+    return pos, neg
 
 
 class SafetyTexts:

@@ -31,7 +31,7 @@ def test_not_ready_until_loaded(tmp_path):
 
 def test_chat_reply_shape(client):
     r = client.post(
-        "/api/chat", json={"message": "My employer has not paid my wages for two months"}
+        "/api/chat", json={"message": "How do I get my holiday pay from my employer?"}
     )
     assert r.status_code == 200
     body = r.json()
