@@ -10,8 +10,9 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from api.auth import install_auth_handlers
 from api.errors import install_error_handlers
-from api.routes import chat, health, pages
+from api.routes import auth, chat, health, pages, staff
 from assistant.container import Components, build_components
 from assistant.settings import Settings
 
@@ -41,6 +42,9 @@ def create_app(settings: Settings | None = None, components: Components | None =
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(pages.router)
+    install_auth_handlers(app)
+    app.include_router(auth.router)
+    app.include_router(staff.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     return app
 

@@ -115,5 +115,69 @@ def eval_(
     sys.exit(run_evals(suites or [], fast=fast))
 
 
+# --- staff accounts (issue 4) ---------------------------------------------------------------
+users = typer.Typer(help="Staff accounts: create, list, disable.", no_args_is_help=True)
+app.add_typer(users, name="users")
+
+
+def _staff_directory():
+    from assistant.staff import StaffDirectory
+    from assistant.storage.database import init_db, make_engine, session_factory
+
+    settings = _settings()
+    engine = make_engine(settings.database_url)
+    init_db(engine)
+    return StaffDirectory(session_factory(engine))
+
+
+@users.command("create")
+def users_create(
+    username: Annotated[str, typer.Argument(help="Sign-in name.")],
+    role: Annotated[str, typer.Option(help="safeguarding_lead, programme or admin.")],
+    council: Annotated[
+        list[str] | None,
+        typer.Option(help="Council slug a lead covers (repeatable), or 'regional'."),
+    ] = None,
+) -> None:
+    """Create a staff user; the password is read from standard input."""
+    from assistant.errors import InvalidInput
+
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = _staff_directory().create(username, role, password, tuple(council or ()))
+    except InvalidInput as exc:
+        typer.secho(exc.message, fg="red", err=True)
+        raise typer.Exit(2) from exc
+    scope = f" for {', '.join(user.councils)}" if user.councils else ""
+    typer.echo(f"Created {user.username} ({user.role}{scope})")
+
+
+@users.command("list")
+def users_list() -> None:
+    """List staff users (never their password hashes)."""
+    for r in _staff_directory().list():
+        state = "active" if r.active else "disabled"
+        typer.echo(
+            f"{r.user.username}\t{r.user.role}\t{','.join(r.user.councils) or '-'}\t{state}"
+            f"\tlast sign-in {r.last_login_at or 'never'}"
+        )
+
+
+@users.command("disable")
+def users_disable(username: Annotated[str, typer.Argument(help="Sign-in name.")]) -> None:
+    """Disable a staff user: their tokens and sessions stop working at once."""
+    from assistant.errors import InvalidInput
+
+    try:
+        _staff_directory().disable(username)
+    except InvalidInput as exc:
+        typer.secho(exc.message, fg="red", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Disabled {username}")
+
+
 if __name__ == "__main__":
     app()

@@ -21,6 +21,7 @@ from assistant.redaction import PresidioRedactor
 from assistant.retrieval import Retriever
 from assistant.safeguarding import SafeguardingDetector, SafetyTexts
 from assistant.settings import Settings
+from assistant.staff import StaffDirectory
 from assistant.storage.conversations import ConversationStore
 from assistant.storage.database import init_db, make_engine, session_factory
 from assistant.topics import TopicCategoriser
@@ -81,6 +82,7 @@ class Components:
     embedder: Embedder
     messages: Messages
     load_seconds: dict[str, float] = field(default_factory=dict)
+    staff: StaffDirectory | None = None  # staff accounts (api/auth.py)
 
 
 def build_components(settings: Settings) -> Components:
@@ -136,4 +138,6 @@ def build_components(settings: Settings) -> Components:
         analytics=SqlAnalyticsSink(sessions),
         max_message_chars=settings.pii.max_message_chars,
     )
-    return Components(assistant, kb, store, embedder, messages, timings)
+    return Components(
+        assistant, kb, store, embedder, messages, timings, staff=StaffDirectory(sessions)
+    )

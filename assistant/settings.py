@@ -55,6 +55,10 @@ class SafeguardingSettings(BaseModel):
     # cosine similarity to the nearest positive exemplar needed (and it must beat the nearest
     # negative exemplar) for a semantic-only escalation
     semantic_threshold: float = 0.90
+    # Fernet key(s) for a worker's consented contact details, comma-separated (first encrypts);
+    # None: derived from auth.secret_key
+    contact_key: SecretStr | None = None
+    contact_retention_days: int = 30  # contact details are erased this long after a case closes
 
 
 class RetrievalSettings(BaseModel):
@@ -65,6 +69,34 @@ class RetrievalSettings(BaseModel):
 
 class AuthSettings(BaseModel):
     secret_key: SecretStr = SecretStr("dev-secret")
+    # staff sign-in (api/auth.py)
+    access_token_minutes: int = 60  # bearer tokens from POST /api/auth/token
+    session_minutes: int = 480  # the staff pages' session cookie
+    cookie_secure: bool | None = None  # None: Secure everywhere except development and test
+    login_max_failures: int = 5  # per username and per client address, in the window below
+    login_window_s: int = 900
+
+
+class NotifySettings(BaseModel):
+    """Where new urgent/high cases are announced (assistant/safeguarding/notify.py)."""
+
+    smtp_host: str | None = None  # None: no email
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout_s: float = 10.0
+    mail_from: str = "harbour@localhost"
+    email_to: list[str] = Field(default_factory=list)  # regional: every case
+    council_email_to: dict[str, list[str]] = Field(default_factory=dict)  # council slug → addresses
+    webhook_url: str | None = None  # None: no webhook
+    webhook_secret: SecretStr | None = None  # signs the body (X-Harbour-Signature: sha256=…)
+    webhook_timeout_s: float = 10.0
+    base_url: str = "http://localhost:8000"  # links in notifications
+    poll_interval_s: float = 2.0
+    retry_base_s: float = 30.0  # first retry after this, doubling up to retry_max_s
+    retry_max_s: float = 900.0
+    max_case_age_h: float = 24.0  # older cases are not announced when notifications are enabled
 
 
 class Settings(BaseSettings):
@@ -86,6 +118,7 @@ class Settings(BaseSettings):
     safeguarding: SafeguardingSettings = Field(default_factory=SafeguardingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    DDL,
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -70,3 +82,84 @@ class AnalyticsEvent(Base):
     escalated: Mapped[bool] = mapped_column(Boolean, default=False)
     severity: Mapped[str] = mapped_column(String(16), default="none")
     answered: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# --- Staff access and the safeguarding case workflow (issue 4) -----------------------------
+# The case's state lives on EscalationCase.status; everything else about its progress is in the
+# append-only case_events trail (UPDATE and DELETE are refused by triggers, see below).
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))  # "safeguarding_lead" | "programme" | "admin"
+    councils: Mapped[list] = mapped_column(JSON, default=list)  # slugs, or ["regional"]
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class CaseEvent(Base):
+    """Who did what to a case, and when. Append-only."""
+
+    __tablename__ = "case_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("escalation_cases.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(64))  # a staff username, or "system"
+    action: Mapped[str] = mapped_column(String(32))  # acknowledged, referred, closed, note, …
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. {"to": "police"}
+    text: Mapped[str | None] = mapped_column(Text)  # a note, referral note or outcome (staff's)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class CaseContact(Base):
+    """A way to reach the worker, left with explicit consent; Fernet-encrypted, erased later."""
+
+    __tablename__ = "case_contacts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("escalation_cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # "phone" | "email"
+    ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)  # None once erased
+    consented_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    erase_after: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    erased_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class NotificationOutbox(Base):
+    """One row per case and channel; retried until sent, never dropped."""
+
+    __tablename__ = "notification_outbox"
+    __table_args__ = (UniqueConstraint("case_id", "channel"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("escalation_cases.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # "email" | "webhook"
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # or "sent"
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+for _verb in ("UPDATE", "DELETE"):
+    event.listen(
+        CaseEvent.__table__,
+        "after_create",
+        DDL(
+            f"CREATE TRIGGER case_events_no_{_verb.lower()} BEFORE {_verb} ON case_events "
+            "BEGIN SELECT RAISE(ABORT, 'case_events is append-only'); END"
+        ).execute_if(dialect="sqlite"),
+    )
+event.listen(
+    CaseEvent.__table__,
+    "after_create",
+    DDL(
+        "CREATE FUNCTION case_events_append_only() RETURNS trigger AS $$ BEGIN "
+        "RAISE EXCEPTION 'case_events is append-only'; END; $$ LANGUAGE plpgsql; "
+        "CREATE TRIGGER case_events_append_only BEFORE UPDATE OR DELETE ON case_events "
+        "FOR EACH ROW EXECUTE FUNCTION case_events_append_only()"
+    ).execute_if(dialect="postgresql"),
+)
