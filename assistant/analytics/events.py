@@ -8,6 +8,7 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.analytics.rollups import add_to_rollups, cells_for
 from assistant.storage.models import AnalyticsEvent
 
 
@@ -24,7 +25,10 @@ class AnalyticsSink(Protocol):
         severity: str,
         answered: bool,
         kind: str = "message",
-    ) -> None: ...
+        opens_conversation: bool = False,
+    ) -> None:
+        """`opens_conversation` also counts a conversation (first message of a session)."""
+        ...
 
 
 def truncate_to_hour(when: dt.datetime) -> dt.datetime:
@@ -45,17 +49,24 @@ class SqlAnalyticsSink:
         severity: str,
         answered: bool,
         kind: str = "message",
+        opens_conversation: bool = False,
     ) -> None:
+        hour = truncate_to_hour(dt.datetime.now(dt.UTC).replace(tzinfo=None))
+        kinds = ["conversation", kind] if opens_conversation else [kind]
         with self._sessions.begin() as s:
-            s.add(
-                AnalyticsEvent(
-                    kind=kind,
-                    hour=truncate_to_hour(dt.datetime.now(dt.UTC).replace(tzinfo=None)),
-                    language=language,
-                    local_authority=local_authority,
-                    categories=sorted(set(categories)),
-                    escalated=escalated,
-                    severity=severity,
-                    answered=answered,
-                )
-            )
+            keys = []
+            for k in kinds:
+                fields = {
+                    "kind": k,
+                    "hour": hour,
+                    "language": language,
+                    "local_authority": local_authority,
+                    "categories": sorted(set(categories)),
+                    "escalated": escalated if k == "message" else False,
+                    "severity": severity if k == "message" else "none",
+                    "answered": answered if k == "message" else True,
+                }
+                s.add(AnalyticsEvent(**fields))
+                keys += cells_for(**fields)
+            # the rollups the dashboard reads move in the same transaction as the events
+            add_to_rollups(s, keys)
