@@ -79,6 +79,7 @@ class Assistant:
                 escalated=verdict.escalate,
                 severity=verdict.severity.value,
                 answered=answer.answered,
+                opens_conversation=conv.is_new,
             )
         return Reply(
             session_id=conv.token,

@@ -84,6 +84,23 @@ class AnalyticsEvent(Base):
     answered: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class AnalyticsRollup(Base):
+    """Weekly counts by council, language, category ("*" = all) and measure (issue 5).
+
+    Kept in step with analytics_events by the sink, in the same transaction; the dashboard reads
+    only this table (assistant/analytics/rollups.py, queries.py).
+    """
+
+    __tablename__ = "analytics_rollups"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+    category: Mapped[str] = mapped_column(String(24), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(24), primary_key=True)
+    week: Mapped[str] = mapped_column(String(10), primary_key=True)  # Monday, YYYY-MM-DD
+    local_authority: Mapped[str] = mapped_column(String(40), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
 # --- Staff access and the safeguarding case workflow (issue 4) -----------------------------
 # The case's state lives on EscalationCase.status; everything else about its progress is in the
 # append-only case_events trail (UPDATE and DELETE are refused by triggers, see below).
