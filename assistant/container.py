@@ -7,6 +7,8 @@ import time
 from dataclasses import dataclass, field
 
 from assistant.analytics.events import SqlAnalyticsSink
+from assistant.analytics.queries import AnalyticsQueries
+from assistant.analytics.rollups import rebuild_rollups, rollups_missing
 from assistant.composition import ExtractiveComposer
 from assistant.errors import ConfigurationError
 from assistant.language import (
@@ -83,6 +85,7 @@ class Components:
     messages: Messages
     load_seconds: dict[str, float] = field(default_factory=dict)
     staff: StaffDirectory | None = None  # staff accounts (api/auth.py)
+    analytics: AnalyticsQueries | None = None  # programme dashboard (api/routes/analytics.py)
 
 
 def build_components(settings: Settings) -> Components:
@@ -98,6 +101,8 @@ def build_components(settings: Settings) -> Components:
     engine = timed("database", lambda: make_engine(settings.database_url))
     init_db(engine)
     sessions = session_factory(engine)
+    if rollups_missing(sessions):  # a database from before the rollup table
+        timed("analytics_rollups", lambda: rebuild_rollups(sessions))
     embedder = timed("embedder", lambda: build_embedder(settings))
     store = timed("vector_store", lambda: build_vector_store(settings, embedder))
     kb = timed("knowledge_base", lambda: KnowledgeBase.from_dir(settings.content_dir))
@@ -139,5 +144,12 @@ def build_components(settings: Settings) -> Components:
         max_message_chars=settings.pii.max_message_chars,
     )
     return Components(
-        assistant, kb, store, embedder, messages, timings, staff=StaffDirectory(sessions)
+        assistant,
+        kb,
+        store,
+        embedder,
+        messages,
+        timings,
+        staff=StaffDirectory(sessions),
+        analytics=AnalyticsQueries(sessions),
     )
