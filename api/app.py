@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.auth import install_auth_handlers
 from api.errors import install_error_handlers
-from api.routes import auth, chat, health, pages, staff
+from api.routes import analytics, auth, chat, health, pages, staff
 from assistant.container import Components, build_components
 from assistant.settings import Settings
 
@@ -27,7 +27,10 @@ def create_app(settings: Settings | None = None, components: Components | None =
     async def lifespan(app: FastAPI):
         if components is None:
             threading.Thread(target=_load, args=(app, settings), daemon=True).start()
+        else:
+            _start_safeguarding_worker(app)
         yield
+        _stop_safeguarding_worker(app)
 
     app = FastAPI(
         title="Harbour",
@@ -45,6 +48,7 @@ def create_app(settings: Settings | None = None, components: Components | None =
     install_auth_handlers(app)
     app.include_router(auth.router)
     app.include_router(staff.router)
+    app.include_router(analytics.router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     return app
 
@@ -53,6 +57,21 @@ def _load(app: FastAPI, settings: Settings) -> None:
     try:
         app.state.components = build_components(settings)
         log.info("Harbour ready: %s", app.state.components.load_seconds)
+        _start_safeguarding_worker(app)
     except Exception as exc:  # reported on /readyz; the process stays up to say why
         log.exception("Harbour failed to start")
         app.state.startup_error = f"{type(exc).__name__}: {exc}"
+
+
+def _start_safeguarding_worker(app: FastAPI) -> None:
+    """Notifications outbox and contact erasure (assistant/safeguarding/notify.py)."""
+    worker = getattr(app.state.components, "safeguarding_worker", None)
+    if worker is not None and not getattr(app.state, "safeguarding_worker_started", False):
+        worker.start()
+        app.state.safeguarding_worker_started = True
+
+
+def _stop_safeguarding_worker(app: FastAPI) -> None:
+    if getattr(app.state, "safeguarding_worker_started", False):
+        app.state.components.safeguarding_worker.stop()
+        app.state.safeguarding_worker_started = False
