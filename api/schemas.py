@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -46,3 +47,72 @@ class ErrorBody(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorBody
+
+
+# --- Safeguarding escalations (issue 4) -----------------------------------------------------
+
+
+class EscalationPublic(BaseModel):
+    id: int
+    severity: Literal["high", "urgent"]
+    status: Literal["new", "acknowledged", "referred", "closed"]
+    local_authority: str = Field(description="Council slug, or 'regional' when unknown.")
+    indicators: list[str]
+    method: str
+    language: str | None
+    created_at: datetime
+    acknowledge_by: datetime = Field(description="Response target (UTC).")
+    overdue: bool
+
+
+class EscalationMessageOut(BaseModel):
+    role: Literal["user", "assistant"]
+    text: str = Field(description="As stored: redacted.")
+    language: str | None
+    created_at: datetime
+
+
+class CaseEventOut(BaseModel):
+    actor: str
+    action: str
+    detail: dict
+    text: str | None
+    created_at: datetime
+
+
+class ContactOut(BaseModel):
+    kind: Literal["phone", "email"]
+    value: str | None = Field(description="None once erased.")
+    consented_at: datetime
+    erase_after: datetime | None
+
+
+class EscalationDetail(EscalationPublic):
+    acknowledged_at: datetime | None
+    messages: list[EscalationMessageOut]
+    events: list[CaseEventOut]
+    contacts: list[ContactOut]
+
+
+class AcknowledgeRequest(BaseModel):
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class ReferRequest(BaseModel):
+    to: str = Field(description="police, nrm_first_responder, council_adult_safeguarding, "
+                    "council_children_safeguarding, modern_slavery_helpline or other.")
+    note: str | None = Field(default=None, max_length=4000)
+
+
+class CloseRequest(BaseModel):
+    outcome: str = Field(max_length=4000)
+
+
+class NoteRequest(BaseModel):
+    text: str = Field(max_length=4000)
+
+
+class ContactRequest(BaseModel):
+    session_id: str = Field(max_length=200)
+    contact: str = Field(max_length=254, description="A phone number or an email address.")
+    consent: bool = Field(description="Must be true: the worker agrees to be contacted.")

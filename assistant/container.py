@@ -22,6 +22,15 @@ from assistant.pipeline import Assistant
 from assistant.redaction import PresidioRedactor
 from assistant.retrieval import Retriever
 from assistant.safeguarding import SafeguardingDetector, SafetyTexts
+from assistant.safeguarding.cases import CaseService
+from assistant.safeguarding.contacts import ContactCipher
+from assistant.safeguarding.notify import (
+    Notifier,
+    OutboxDispatcher,
+    SafeguardingWorker,
+    SmtpNotifier,
+    WebhookNotifier,
+)
 from assistant.settings import Settings
 from assistant.staff import StaffDirectory
 from assistant.storage.conversations import ConversationStore
@@ -65,6 +74,42 @@ def build_vector_store(settings: Settings, embedder: Embedder) -> VectorStore:
     raise ConfigurationError(f"unknown vector store {settings.vector_store.backend!r}")
 
 
+def build_case_service(settings: Settings, sessions) -> CaseService:
+    key = settings.safeguarding.contact_key or settings.auth.secret_key
+    keys = [k.strip() for k in key.get_secret_value().split(",") if k.strip()]
+    return CaseService(sessions, ContactCipher(keys), settings.safeguarding.contact_retention_days)
+
+
+def build_outbox(settings: Settings, sessions) -> OutboxDispatcher:
+    n = settings.notify
+    notifiers: list[Notifier] = []
+    if n.smtp_host:
+        notifiers.append(
+            SmtpNotifier(
+                n.smtp_host,
+                n.smtp_port,
+                n.mail_from,
+                n.email_to,
+                n.council_email_to,
+                starttls=n.smtp_starttls,
+                username=n.smtp_username,
+                password=n.smtp_password.get_secret_value() if n.smtp_password else None,
+                timeout_s=n.smtp_timeout_s,
+            )
+        )
+    if n.webhook_url:
+        secret = n.webhook_secret.get_secret_value() if n.webhook_secret else None
+        notifiers.append(WebhookNotifier(n.webhook_url, secret, n.webhook_timeout_s))
+    return OutboxDispatcher(
+        sessions,
+        notifiers,
+        base_url=n.base_url,
+        retry_base_s=n.retry_base_s,
+        retry_max_s=n.retry_max_s,
+        max_case_age_h=n.max_case_age_h,
+    )
+
+
 def build_language_detector(name: str) -> LanguageDetector:
     match name:
         case "py3langid":
@@ -86,6 +131,8 @@ class Components:
     load_seconds: dict[str, float] = field(default_factory=dict)
     staff: StaffDirectory | None = None  # staff accounts (api/auth.py)
     analytics: AnalyticsQueries | None = None  # programme dashboard (api/routes/analytics.py)
+    cases: CaseService | None = None  # safeguarding case workflow (api/routes/escalations.py)
+    safeguarding_worker: SafeguardingWorker | None = None  # notifications outbox, erasure
 
 
 def build_components(settings: Settings) -> Components:
@@ -143,6 +190,7 @@ def build_components(settings: Settings) -> Components:
         analytics=SqlAnalyticsSink(sessions),
         max_message_chars=settings.pii.max_message_chars,
     )
+    cases = build_case_service(settings, sessions)
     return Components(
         assistant,
         kb,
@@ -152,4 +200,10 @@ def build_components(settings: Settings) -> Components:
         timings,
         staff=StaffDirectory(sessions),
         analytics=AnalyticsQueries(sessions),
+        cases=cases,
+        safeguarding_worker=SafeguardingWorker(
+            build_outbox(settings, sessions),
+            cases.erase_expired_contacts,
+            poll_interval_s=settings.notify.poll_interval_s,
+        ),
     )

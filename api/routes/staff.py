@@ -17,6 +17,7 @@ from api.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
     CsrfFailed,
+    LeadDep,
     NotAuthenticated,
     StaffDep,
     TooManyAttempts,
@@ -30,11 +31,33 @@ from api.auth import (
     set_session_cookie,
     sign_in,
 )
+from assistant.errors import InvalidInput
+from assistant.safeguarding.cases import COUNCIL_NAMES, REFERRAL_TARGETS, InvalidTransition
 from assistant.staff import LEAD
+from assistant.storage.models import utcnow
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 templates = Jinja2Templates(directory=str(WEB / "templates"))
 router = APIRouter(prefix="/staff", include_in_schema=False)
+REFRESH_S = 10  # the queue page refreshes itself this often (web/static/staff.js)
+
+
+def _when(value) -> str:
+    return f"{value:%d %b %Y %H:%M} UTC" if value else ""
+
+
+def _relative(target, now) -> str:
+    """ "in 45 min" or "1 h 5 min overdue"."""
+    seconds = int((target - now).total_seconds())
+    minutes = abs(seconds) // 60
+    text = f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+    if minutes >= 60 * 48:
+        text = f"{minutes // (60 * 24)} days"
+    return f"in {text}" if seconds >= 0 else f"{text} overdue"
+
+
+templates.env.filters["when"] = _when
+templates.env.filters["relative"] = _relative
 
 SECURITY_HEADERS = {
     "Cache-Control": "no-store",
@@ -145,3 +168,97 @@ def home(request: Request, user: StaffDep):
     if user.role == LEAD:
         return secured(RedirectResponse("/staff/cases", status_code=303))
     return render(request, "home.html")
+
+
+# --- the case queue -------------------------------------------------------------------------
+
+STATUS_FILTERS = ("open", "new", "acknowledged", "referred", "closed", "all")
+
+
+def _cases(request: Request):
+    components = request.app.state.components
+    return components.cases
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases_page(
+    request: Request,
+    user: LeadDep,
+    status: str = "open",
+    severity: str = "",
+    council: str = "",
+    partial: bool = False,
+):
+    status = status if status in STATUS_FILTERS else "open"
+    severity = severity if severity in ("urgent", "high") else ""
+    visible = sorted(COUNCIL_NAMES) if user.regional else list(user.councils)
+    council = council if council in visible else ""
+    rows = _cases(request).list(
+        user, None if status == "all" else status, severity or None, council or None
+    )
+    context = dict(
+        cases=rows,
+        status=status,
+        severity=severity,
+        council=council,
+        statuses=STATUS_FILTERS,
+        councils=[(slug, COUNCIL_NAMES.get(slug, slug)) for slug in visible],
+        now=utcnow(),
+        refresh_s=REFRESH_S,
+    )
+    return render(request, "_case_list.html" if partial else "cases.html", **context)
+
+
+@router.get("/cases/{case_id}", response_class=HTMLResponse)
+def case_page(request: Request, case_id: int, user: LeadDep, error: str | None = None):
+    return _case(request, user, case_id, error)
+
+
+def _case(request: Request, user, case_id: int, error: str | None = None, status: int = 200):
+    detail = _cases(request).get(user, case_id)
+    return render(
+        request,
+        "case.html",
+        status_code=status,
+        detail=detail,
+        c=detail.case,
+        referral_targets=REFERRAL_TARGETS,
+        now=utcnow(),
+        error=error,
+    )
+
+
+def _act(request: Request, user, case_id: int, action) -> Response:
+    try:
+        action()
+    except (InvalidTransition, InvalidInput) as exc:
+        return _case(request, user, case_id, exc.message, status=exc.status)
+    return secured(RedirectResponse(f"/staff/cases/{case_id}", status_code=303))
+
+
+@router.post("/cases/{case_id}/acknowledge")
+def acknowledge_form(
+    request: Request, case_id: int, user: LeadDep, note: Annotated[str, Form()] = ""
+):
+    return _act(request, user, case_id, lambda: _cases(request).acknowledge(user, case_id, note))
+
+
+@router.post("/cases/{case_id}/refer")
+def refer_form(
+    request: Request,
+    case_id: int,
+    user: LeadDep,
+    to: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+):
+    return _act(request, user, case_id, lambda: _cases(request).refer(user, case_id, to, note))
+
+
+@router.post("/cases/{case_id}/close")
+def close_form(request: Request, case_id: int, user: LeadDep, outcome: Annotated[str, Form()] = ""):
+    return _act(request, user, case_id, lambda: _cases(request).close(user, case_id, outcome))
+
+
+@router.post("/cases/{case_id}/notes")
+def note_form(request: Request, case_id: int, user: LeadDep, text: Annotated[str, Form()] = ""):
+    return _act(request, user, case_id, lambda: _cases(request).add_note(user, case_id, text))
