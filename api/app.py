@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from api.auth import install_auth_handlers
 from api.errors import install_error_handlers
-from api.routes import analytics, auth, chat, escalations, health, pages, staff
+from api.routes import analytics, auth, chat, cv, escalations, health, pages, staff
 from assistant.container import Components, build_components
 from assistant.settings import Settings
 
@@ -51,6 +51,8 @@ def create_app(settings: Settings | None = None, components: Components | None =
     app.include_router(escalations.router)
     app.include_router(escalations.public)
     app.include_router(analytics.router)
+    app.include_router(cv.router)
+    app.include_router(cv.pages)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     return app
 

@@ -116,3 +116,23 @@ class ContactRequest(BaseModel):
     session_id: str = Field(max_length=200)
     contact: str = Field(max_length=254, description="A phone number or an email address.")
     consent: bool = Field(description="Must be true: the worker agrees to be contacted.")
+
+
+class CvSectionOut(BaseModel):
+    name: str = Field(description="Section id, e.g. `contact`, `experience`, `right_to_work`.")
+    score: int = Field(ge=0, le=100)
+
+
+class CvFindingOut(BaseModel):
+    severity: Literal["high", "medium", "low"]
+    section: str
+    message: str = Field(description="What is wrong, in the requested language.")
+    suggestion: str = Field(description="What to change, with an example (in English).")
+
+
+class CvReviewOut(BaseModel):
+    language: str
+    score: int = Field(ge=0, le=100)
+    sections: list[CvSectionOut]
+    findings: list[CvFindingOut] = Field(description="Most important first.")
+    hidden_text_found: bool

@@ -10,6 +10,7 @@ from assistant.analytics.events import SqlAnalyticsSink
 from assistant.analytics.queries import AnalyticsQueries
 from assistant.analytics.rollups import rebuild_rollups, rollups_missing
 from assistant.composition import ExtractiveComposer
+from assistant.cv_review.review import CvReviewer
 from assistant.errors import ConfigurationError
 from assistant.language import (
     LangdetectDetector,
@@ -19,7 +20,7 @@ from assistant.language import (
 )
 from assistant.messages import Messages
 from assistant.pipeline import Assistant
-from assistant.redaction import PresidioRedactor
+from assistant.redaction import PiiRedactor, PresidioRedactor
 from assistant.retrieval import Retriever
 from assistant.safeguarding import SafeguardingDetector, SafetyTexts
 from assistant.safeguarding.cases import CaseService
@@ -133,6 +134,24 @@ class Components:
     analytics: AnalyticsQueries | None = None  # programme dashboard (api/routes/analytics.py)
     cases: CaseService | None = None  # safeguarding case workflow (api/routes/escalations.py)
     safeguarding_worker: SafeguardingWorker | None = None  # notifications outbox, erasure
+    cv_reviewer: CvReviewer | None = None  # CV review (api/routes/cv.py)
+
+
+def build_cv_reviewer(settings: Settings, redactor: PiiRedactor, analytics) -> CvReviewer:
+    from assistant.cv_review.catalog import CvMessages
+    from assistant.cv_review.limits import CvLimits
+    from assistant.cv_review.parsing import SubprocessCvParser
+
+    c = settings.cv
+    limits = CvLimits(
+        max_bytes=int(c.max_upload_mb * 1024 * 1024),
+        max_pages=c.max_pages,
+        max_chars=c.max_chars,
+        parse_timeout_s=c.parse_timeout_s,
+        parse_memory_mb=c.parse_memory_mb,
+    )
+    # rewriter=None: an LLM rewrite of the personal statement is a later issue
+    return CvReviewer(SubprocessCvParser(limits), redactor, analytics, CvMessages(), limits)
 
 
 def build_components(settings: Settings) -> Components:
@@ -206,4 +225,5 @@ def build_components(settings: Settings) -> Components:
             cases.erase_expired_contacts,
             poll_interval_s=settings.notify.poll_interval_s,
         ),
+        cv_reviewer=build_cv_reviewer(settings, redactor, assistant.analytics),
     )

@@ -61,6 +61,16 @@ class SafeguardingSettings(BaseModel):
     contact_retention_days: int = 30  # contact details are erased this long after a case closes
 
 
+class CvSettings(BaseModel):
+    """CV review limits (assistant/cv_review/limits.py)."""
+
+    max_upload_mb: float = 5.0  # larger uploads get 413 before the body is read in full
+    max_pages: int = 10
+    max_chars: int = 50_000
+    parse_timeout_s: float = 10.0  # the parsing subprocess is killed after this
+    parse_memory_mb: int = 768  # its address-space limit (RLIMIT_AS)
+
+
 class RetrievalSettings(BaseModel):
     top_k: int = 3
     min_score: float = 0.80  # cosine similarity below which a passage is "not relevant enough"
@@ -117,6 +127,7 @@ class Settings(BaseSettings):
     language: LanguageSettings = Field(default_factory=LanguageSettings)
     safeguarding: SafeguardingSettings = Field(default_factory=SafeguardingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    cv: CvSettings = Field(default_factory=CvSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
 
