@@ -420,9 +420,8 @@ def render_pdf(blocks: list[Block], password: str | None = None) -> bytes:
                 pdf.multi_cell(0, 1, text, new_x="LMARGIN", new_y="NEXT")
                 pdf.set_font_size(11)
             elif blk.style == "invisible":
-                pdf.text_mode = TextMode.INVISIBLE
-                pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
-                pdf.text_mode = TextMode.FILL
+                with pdf.local_context(text_mode=TextMode.INVISIBLE):
+                    pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")
             else:  # white (vanish has no PDF equivalent)
                 pdf.set_text_color(255, 255, 255)
                 pdf.multi_cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")

@@ -231,11 +231,23 @@ def suite_retrieval(fast: bool = False) -> bool:
     return hit3.rate() >= threshold
 
 
+# ---------------------------------------------------------------- cv
+def suite_cv(fast: bool = False) -> bool:
+    from evals.cv_eval import bad_file_suite, build_reviewer, findings_suite
+
+    reviewer = build_reviewer(_settings())
+    findings_ok, _ = findings_suite(reviewer, load("cv"), fast)
+    print("\nbad files (through POST /api/cv/review):")
+    files_ok, _ = bad_file_suite(reviewer, _settings())
+    return findings_ok and files_ok
+
+
 SUITES: dict[str, Callable[[bool], bool]] = {
     "language": suite_language,
     "pii": suite_pii,
     "safeguarding": suite_safeguarding,
     "retrieval": suite_retrieval,
+    "cv": suite_cv,
 }
 
 

@@ -88,11 +88,14 @@ class CvReviewer:
         size = min(self.redact_chunk_chars, getattr(self.redactor, "max_chars", 4000))
         texts: list[str] = []
         entities: set[str] = set()
-        for chunk in _chunks(text, size):
+        # A blank line between lines keeps the NER model from joining a name, a town and the
+        # next heading into one <PERSON>; it is taken out again afterwards.
+        spaced = text.replace("\r\n", "\n").replace("\n", "\n\n")
+        for chunk in _chunks(spaced, size):
             r = self.redactor.redact(chunk, language)
             texts.append(r.text)
             entities.update(r.entities)
-        return RedactedText("".join(texts), tuple(sorted(entities)))
+        return RedactedText("".join(texts).replace("\n\n", "\n"), tuple(sorted(entities)))
 
     def _validate(self, upload: CvUpload) -> tuple[str, str, str | None]:
         language = upload.language or "en"

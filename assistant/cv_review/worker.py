@@ -24,6 +24,7 @@ from assistant.cv_review.limits import MB, CvLimits
 
 TINY_PT = 4.0  # rendered text smaller than this is unreadable on paper
 WORDS_PER_PAGE = 550
+LINES_PER_PAGE = 46
 
 
 def limit_resources(limits: CvLimits) -> None:
@@ -426,11 +427,15 @@ def extract_docx(data: bytes, limits: CvLimits) -> dict:
         m = re.search(rb"<Pages>(\d{1,4})</Pages>", read("docProps/app.xml"))
         app_pages = int(m.group(1)) if m else 0
     words = len(text.split())
+    # Word keeps <Pages> and page-break marks current; other writers do not, so also estimate
+    # from the text: ~95 characters a line, ~46 lines an A4 page.
+    lines = sum(max(1, math.ceil(len(p) / 95)) for p in body.paragraphs)
     pages = max(
         app_pages,
         body.page_breaks + 1,
         body.rendered_breaks + 1,
         math.ceil(words / WORDS_PER_PAGE),
+        math.ceil(lines / LINES_PER_PAGE),
         1,
     )
     if pages > limits.max_pages:
