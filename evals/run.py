@@ -22,7 +22,15 @@ DATASETS = Path(__file__).resolve().parent / "datasets"
 
 
 def load(name: str) -> dict:
-    return yaml.safe_load((DATASETS / f"{name}.yaml").read_text(encoding="utf-8"))
+    """`<name>.yaml` (thresholds and cases) plus the cases of every `<name>-<part>.yaml`, so
+    several authors can add cases without editing one file."""
+    main = DATASETS / f"{name}.yaml"
+    parts = sorted(DATASETS.glob(f"{name}-*.yaml"))
+    data = yaml.safe_load(main.read_text(encoding="utf-8")) if main.exists() else {}
+    data.setdefault("cases", [])
+    for part in parts:
+        data["cases"] += yaml.safe_load(part.read_text(encoding="utf-8")).get("cases") or []
+    return data
 
 
 @cache
@@ -227,8 +235,8 @@ def suite_retrieval(fast: bool = False) -> bool:
     print("\n".join(misses[:30]))
     threshold = float(data["thresholds"]["hit_at_3"])
     worst = min(hit3.rate(lang) for lang in hit3.groups)
-    print(f"hit@3 {hit3.rate():.3f}; worst language {worst:.2f} (target ≥ {threshold} overall)")
-    return hit3.rate() >= threshold
+    print(f"hit@3 {hit3.rate():.3f}; worst language {worst:.2f} (target ≥ {threshold} in each)")
+    return worst >= threshold
 
 
 # ---------------------------------------------------------------- cv
@@ -242,12 +250,50 @@ def suite_cv(fast: bool = False) -> bool:
     return findings_ok and files_ok
 
 
+# ---------------------------------------------------------------- answers
+def suite_answers(fast: bool = False) -> bool:
+    """The whole pipeline answers; each case names facts (numbers, phone numbers, deadlines)
+    a correct reply must contain verbatim."""
+    from assistant.container import build_components
+    from assistant.models import IncomingMessage
+
+    data = load("answers")
+    components = build_components(_settings())
+    if components.store.count() == 0:
+        print("the index is empty: run `harbour ingest` first")
+        return False
+    tally, misses = Tally(), []
+    cases = data["cases"][::3] if fast else data["cases"]
+    for case in cases:
+        reply = components.assistant.respond(
+            IncomingMessage(
+                text=case["question"],
+                language=case.get("language"),
+                local_authority=case.get("local_authority"),
+            )
+        )
+        text = reply.reply + "\n" + (reply.reply_english or "")
+        missing = [fact for fact in case["must_contain"] if fact not in text]
+        tally.add(case["language"], not missing)
+        if missing:
+            cited = [c.url for c in reply.citations[:1]]
+            misses.append(f"  miss [{case['id']}] {case['question']} -> {cited} lacks {missing}")
+    rows = [[lang, str(tally.totals[lang]), f"{tally.rate(lang):.2f}"] for lang in tally.groups]
+    rows.append(["all", str(sum(tally.totals.values())), f"{tally.rate():.3f}"])
+    print(table(rows, ["language", "questions", "key facts present"]))
+    print("\n".join(misses[:30]))
+    threshold = float(data["thresholds"]["key_facts"])
+    print(f"key facts present {tally.rate():.3f} (target ≥ {threshold})")
+    return tally.rate() >= threshold
+
+
 SUITES: dict[str, Callable[[bool], bool]] = {
     "language": suite_language,
     "pii": suite_pii,
     "safeguarding": suite_safeguarding,
     "retrieval": suite_retrieval,
     "cv": suite_cv,
+    "answers": suite_answers,
 }
 
 
