@@ -179,5 +179,44 @@ def users_disable(username: Annotated[str, typer.Argument(help="Sign-in name.")]
     typer.echo(f"Disabled {username}")
 
 
+# --- programme analytics (issue 5) ----------------------------------------------------------
+analytics = typer.Typer(help="Programme analytics: demo data and rollups.", no_args_is_help=True)
+app.add_typer(analytics, name="analytics")
+
+
+def _analytics_sessions():
+    from assistant.storage.database import init_db, make_engine, session_factory
+
+    settings = _settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.database_url)
+    init_db(engine)
+    return session_factory(engine)
+
+
+@analytics.command("seed")
+def analytics_seed(
+    events: Annotated[int, typer.Option(help="How many synthetic events to add.")] = 20_000,
+    weeks: Annotated[int, typer.Option(help="Spread them over this many past weeks.")] = 26,
+    seed: Annotated[int, typer.Option(help="Random seed (same seed, same data).")] = 0,
+) -> None:
+    """Fill the database with realistic synthetic events (a demo dashboard; no text)."""
+    from assistant.analytics.seed import seed_events
+
+    if events < 1:
+        typer.secho("--events must be at least 1", fg="red", err=True)
+        raise typer.Exit(2)
+    n = seed_events(_analytics_sessions(), events, weeks=weeks, seed=seed)
+    typer.echo(f"Added {n} synthetic events over {weeks} weeks; rollups rebuilt")
+
+
+@analytics.command("rebuild")
+def analytics_rebuild() -> None:
+    """Recompute the weekly rollups from the events."""
+    from assistant.analytics.rollups import rebuild_rollups
+
+    typer.echo(f"Rebuilt rollups from {rebuild_rollups(_analytics_sessions())} events")
+
+
 if __name__ == "__main__":
     app()
