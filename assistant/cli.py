@@ -50,6 +50,7 @@ def ingest(
     from assistant.errors import EmbedderMismatch
     from ingestion.pipeline import ingest as run_ingest
     from ingestion.sources import load_sources
+    from knowledge_base.embeddings import CachedPassageEmbedder, PassageCache
     from knowledge_base.schema import ArticleError
 
     settings = _settings()
@@ -60,6 +61,7 @@ def ingest(
         raise typer.Exit(2) from exc
     typer.echo(f"{len(articles)} articles in {settings.content_dir}")
     embedder = build_embedder(settings)
+    passages = CachedPassageEmbedder(embedder, PassageCache(settings.passage_cache_path))
     if rebuild:
         _drop_collection(settings)
     try:
@@ -73,7 +75,7 @@ def ingest(
         bar.total = n
         bar.refresh()
 
-    report = run_ingest(articles, store, embedder, progress=bar.update, on_total=on_total)
+    report = run_ingest(articles, store, passages, progress=bar.update, on_total=on_total)
     bar.close()
     typer.echo(report.summary() if report.changed else "Index is up to date: nothing changed.")
     typer.echo(f"{store.count()} documents in the index")
@@ -113,6 +115,36 @@ def eval_(
     from evals.run import main as run_evals
 
     sys.exit(run_evals(suites or [], fast=fast))
+
+
+# --- knowledge base (issue 3) ---------------------------------------------------------------
+kb = typer.Typer(help="The curated knowledge base.", no_args_is_help=True)
+app.add_typer(kb, name="kb")
+
+
+@kb.command("check")
+def kb_check(
+    content_dir: Annotated[
+        Path | None, typer.Option(help="Articles folder (default: the configured one).")
+    ] = None,
+    today: Annotated[
+        str | None, typer.Option(help="Date to check review_by against (YYYY-MM-DD).")
+    ] = None,
+    strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
+) -> None:
+    """Check articles, translations, links, sources, review dates and phone numbers."""
+    import datetime as dt
+
+    from knowledge_base.check import check_knowledge_base
+
+    try:
+        day = dt.date.fromisoformat(today) if today else None
+    except ValueError as exc:
+        raise typer.BadParameter(f"{today!r} is not a YYYY-MM-DD date", param_hint="--today") from exc
+    report = check_knowledge_base(content_dir or _settings().content_dir, today=day)
+    typer.echo(report.format())
+    if not report.ok or (strict and report.warnings):
+        raise typer.Exit(1)
 
 
 # --- staff accounts (issue 4) ---------------------------------------------------------------

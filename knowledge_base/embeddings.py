@@ -6,9 +6,12 @@ vector store records and checks.
 
 from __future__ import annotations
 
+import hashlib
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -120,3 +123,64 @@ class SentenceTransformersEmbedder:
             [self.passage_prefix + t for t in texts], normalize_embeddings=True, batch_size=32
         )
         return np.asarray(vecs, dtype=np.float32)
+
+
+class PassageCache:
+    """Passage vectors on disk, keyed by embedder id and text, so re-ingesting unchanged text
+    (a rebuild, a fresh test index, the eval index) costs no model time.
+
+    Holds curated guidance only: messages and CVs are embedded as queries, never cached here.
+    """
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
+        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, v BLOB)")
+        self._db.commit()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(embedder_id: str, text: str) -> str:
+        return hashlib.sha256(f"{embedder_id}\0{text}".encode()).hexdigest()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT key, v FROM vectors WHERE key IN ({','.join('?' * len(keys))})",
+                list(keys),
+            ).fetchall()
+        return {k: np.frombuffer(v, dtype=np.float32) for k, v in rows}
+
+    def put_many(self, items: dict[str, np.ndarray]) -> None:
+        with self._lock:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO vectors VALUES (?, ?)",
+                [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()],
+            )
+            self._db.commit()
+
+
+class CachedPassageEmbedder:
+    """Wraps an embedder: passages come from `PassageCache` when seen before."""
+
+    def __init__(self, inner: Embedder, cache: PassageCache) -> None:
+        self.inner = inner
+        self.cache = cache
+        self.id = inner.id
+        self.dim = inner.dim
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return self.inner.embed_passages(texts)
+        keys = [PassageCache.key(self.id, t) for t in texts]
+        found = self.cache.get_many(keys)
+        missing = [i for i, k in enumerate(keys) if k not in found]
+        if missing:
+            fresh = self.inner.embed_passages([texts[i] for i in missing])
+            new = {keys[i]: fresh[j] for j, i in enumerate(missing)}
+            self.cache.put_many(new)
+            found.update(new)
+        return np.stack([found[k] for k in keys])

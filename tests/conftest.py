@@ -12,6 +12,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
+REPO = Path(__file__).resolve().parents[1]
 _real_connect = socket.socket.connect
 
 
@@ -38,12 +39,21 @@ def real_components(tmp_path_factory):
     from assistant.settings import Settings
     from ingestion.pipeline import ingest
     from ingestion.sources import load_sources
+    from knowledge_base.embeddings import CachedPassageEmbedder, PassageCache
 
     data_dir = tmp_path_factory.mktemp("harbour-data")
-    settings = Settings(data_dir=data_dir, environment="test")
+    # Every test client shares one address and this database: the production rate limits
+    # (15/minute) are tested in tests/production/test_limits.py, not here.
+    settings = Settings(
+        data_dir=data_dir,
+        environment="test",
+        limits={"messages_per_address": "10000/minute", "cv_reviews_per_address": "10000/minute"},
+    )
     embedder = build_embedder(settings)
     store = build_vector_store(settings, embedder)
-    ingest(load_sources(settings.content_dir), store, embedder)
+    # Curated guidance vectors are reused from the repository's cache (shared with `make setup`).
+    cache = PassageCache(REPO / "data" / "cache" / "passages.sqlite")
+    ingest(load_sources(settings.content_dir), store, CachedPassageEmbedder(embedder, cache))
     del store
     components = build_components(settings)
     components.settings = settings  # type: ignore[attr-defined]

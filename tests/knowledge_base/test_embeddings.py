@@ -33,3 +33,19 @@ def test_sentence_transformers_with_the_bundled_english_model():
     assert np.allclose(np.linalg.norm(p, axis=1), 1.0, atol=1e-3)
     assert p[0] @ q > p[1] @ q
     assert emb.embed_passages([]).shape == (0, 384)
+
+
+def test_passage_cache_reuses_vectors_and_keeps_embedders_apart(tmp_path):
+    from knowledge_base.embeddings import CachedPassageEmbedder, PassageCache
+    from tests.fakes import HashEmbedder
+
+    cache = PassageCache(tmp_path / "passages.sqlite")
+    inner = HashEmbedder()
+    cached = CachedPassageEmbedder(inner, cache)
+    first = cached.embed_passages(["unpaid wages", "tied housing"])
+    again = CachedPassageEmbedder(inner, PassageCache(tmp_path / "passages.sqlite"))
+    second = again.embed_passages(["tied housing", "unpaid wages", "new text"])
+    assert inner.passage_calls == 3  # only "new text" was embedded the second time
+    assert np.allclose(second[0], first[1]) and np.allclose(second[1], first[0])
+    other = HashEmbedder(dim=64, id="hash:64")
+    assert CachedPassageEmbedder(other, cache).embed_passages(["unpaid wages"]).shape == (1, 64)
