@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -96,7 +97,7 @@ def analytics_page(
         error = exc.message
         filters = Filters.parse()
     data = queries.summary(filters)
-    query = request.url.query
+    query = urlencode({k: v for k, v in filters.as_dict().items() if v})
     context = {
         "user": user,
         "csrf": csrf_token(request),
@@ -105,7 +106,7 @@ def analytics_page(
         "councils": COUNCILS,
         "languages": LANGUAGES,
         "categories": [(c, CATEGORY_NAMES[c]) for c in CATEGORIES],
-        "export_url": "/api/analytics/export.csv" + (f"?{query}" if query and not error else ""),
+        "export_url": f"/api/analytics/export.csv?{query}",
     }
     return secured(
         templates.TemplateResponse(

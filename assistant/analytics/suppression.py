@@ -28,8 +28,9 @@ SUPPRESSED = "<5"
 NOTE = (
     "Counts from 1 to 4 are never shown. The smallest groups (one council, one language, one "
     "category, one week) with fewer than 5 are left out of every total, so no hidden count can "
-    "be worked out from totals or by comparing filtered views; totals can be a little lower than "
-    "the raw count. '<5' marks a selection made only of such small groups."
+    "be worked out from totals or by comparing filtered views. Totals are therefore lower than "
+    "the raw count, most where numbers are small. '<5' marks a selection made only of such "
+    "small groups."
 )
 
 Published = int | str
@@ -65,6 +66,8 @@ def is_publishable(value: object) -> bool:
     """What every published value must satisfy: the marker, 0, or at least THRESHOLD."""
     if value == SUPPRESSED:
         return True
-    return isinstance(value, int) and not isinstance(value, bool) and (
-        value == 0 or value >= THRESHOLD
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and (value == 0 or value >= THRESHOLD)
     )
