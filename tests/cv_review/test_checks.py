@@ -13,7 +13,8 @@ from assistant.cv_review.checks import (
 )
 
 TODAY = dt.date(2026, 12, 1)
-GOOD = """<PERSON>
+GOOD = (
+    """<PERSON>
 Birmingham · <UK_PHONE> · <EMAIL_ADDRESS>
 Profile
 Caring and reliable care worker with four years of experience supporting older people in
@@ -31,7 +32,9 @@ Other information
 Enhanced DBS on the Update Service. Health and Care Worker visa, seeking a new sponsor.
 English: IELTS 7.0. Full UK driving licence.
 References available on request.
-""" + " filler" * 60
+"""
+    + " filler" * 60
+)
 
 
 def ids(text, entities=("PERSON", "UK_PHONE", "EMAIL_ADDRESS"), role="care_worker", **facts):
@@ -71,11 +74,14 @@ def test_gap_over_three_months_unless_a_dated_line_explains_it():
     text = GOOD.replace("June 2019 – February 2022", "June 2019 – June 2021")
     assert "gap_unexplained" in ids(text)
     explained = text.replace(
-        "Qualifications", "July 2021 – February 2022: career break caring for my mother\nQualifications"
+        "Qualifications",
+        "July 2021 – February 2022: career break caring for my mother\nQualifications",
     )
     assert "gap_unexplained" not in ids(explained)
     # three months is not a gap
-    assert "gap_unexplained" not in ids(GOOD.replace("June 2019 – February 2022", "June 2019 – November 2021"))
+    assert "gap_unexplained" not in ids(
+        GOOD.replace("June 2019 – February 2022", "June 2019 – November 2021")
+    )
 
 
 def test_order_and_month_precision():
@@ -89,11 +95,15 @@ def test_personal_details_a_uk_cv_leaves_out():
     text = GOOD + "\nDate of birth: <DATE_OF_BIRTH>\nMarital status: married\nReligion: Hindu\n"
     found = ids(text, entities=("PERSON", "UK_PHONE", "EMAIL_ADDRESS", "DATE_OF_BIRTH"), images=1)
     assert {"date_of_birth", "marital_status", "religion", "photo"} <= set(found)
-    assert "id_numbers" in ids(GOOD + "\nNI: <UK_NINO>", entities=("UK_NINO", "UK_PHONE", "EMAIL_ADDRESS"))
+    assert "id_numbers" in ids(
+        GOOD + "\nNI: <UK_NINO>", entities=("UK_NINO", "UK_PHONE", "EMAIL_ADDRESS")
+    )
 
 
 def test_contact_details_come_from_the_placeholders():
-    assert "contact_missing" in ids(GOOD.replace("<UK_PHONE>", "").replace("<EMAIL_ADDRESS>", ""), entities=())
+    assert "contact_missing" in ids(
+        GOOD.replace("<UK_PHONE>", "").replace("<EMAIL_ADDRESS>", ""), entities=()
+    )
     assert "contact_incomplete" in ids(GOOD.replace("<UK_PHONE>", ""), entities=("EMAIL_ADDRESS",))
 
 
@@ -108,9 +118,13 @@ def test_right_to_work_wording():
 
 def test_roles_change_the_qualification_rules():
     assert "nmc_missing" in ids(GOOD, role="nurse")
-    assert "care_certificate_missing" not in ids(GOOD.replace("Care Certificate", "CC"), role="nurse")
+    assert "care_certificate_missing" not in ids(
+        GOOD.replace("Care Certificate", "CC"), role="nurse"
+    )
     assert "level3_missing" in ids(GOOD, role="senior_care_worker")
-    assert "level3_missing" not in ids(GOOD.replace("Level 2", "Level 3"), role="senior_care_worker")
+    assert "level3_missing" not in ids(
+        GOOD.replace("Level 2", "Level 3"), role="senior_care_worker"
+    )
 
 
 def test_training_topics_and_severity():
@@ -137,4 +151,6 @@ def test_hidden_text_and_layout_facts():
 def test_statement_under_a_heading_or_as_opening_prose():
     assert "statement_missing" not in ids(GOOD.replace("Profile\n", ""))
     no_statement = GOOD.replace("Profile\n", "").split("Employment History")[1]
-    assert "statement_missing" in ids("<UK_PHONE> <EMAIL_ADDRESS>\nEmployment History" + no_statement)
+    assert "statement_missing" in ids(
+        "<UK_PHONE> <EMAIL_ADDRESS>\nEmployment History" + no_statement
+    )

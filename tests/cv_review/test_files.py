@@ -8,8 +8,8 @@ from assistant.cv_review.errors import CvFileProblem
 from assistant.cv_review.files import (
     classify,
     count_invisible,
-    decode_text,
     declared_kind,
+    decode_text,
     strip_invisible,
 )
 from assistant.cv_review.limits import CvLimits

@@ -49,7 +49,10 @@ def test_good_cv_text_pages_and_no_hidden_text(fmt):
 )
 def test_hidden_text_is_counted_and_left_out(fmt, style, kind):
     blocks = build_blocks(
-        "joseph", "care_worker", add=["hidden"], variants={"hidden_style": style, "hidden_text": SECRET}
+        "joseph",
+        "care_worker",
+        add=["hidden"],
+        variants={"hidden_style": style, "hidden_text": SECRET},
     )
     data, name, _ = cv_data.render(blocks, fmt)
     parsed = parse(data, name)

@@ -60,11 +60,18 @@ def test_report_shape_and_order(reviewer):
     report = reviewer.review(upload(omit=["dbs", "references", "phone"], add=["photo"]))
     assert [s.name for s in report.sections] == list(SECTIONS)
     assert 0 <= report.score < 100
-    assert report.finding_ids == ["contact_incomplete", "photo", "dbs_missing", "references_missing"]
+    assert report.finding_ids == [
+        "contact_incomplete",
+        "photo",
+        "dbs_missing",
+        "references_missing",
+    ]
     severities = [f.severity for f in report.findings]
     assert severities == sorted(severities, key=["high", "medium", "low"].index)
     dbs = next(f for f in report.findings if f.id == "dbs_missing")
-    assert dbs.section == "dbs" and "Update Service" in dbs.suggestion and "Example" in dbs.suggestion
+    assert (
+        dbs.section == "dbs" and "Update Service" in dbs.suggestion and "Example" in dbs.suggestion
+    )
     assert report.hidden_text_found is False
 
 
@@ -138,17 +145,24 @@ def test_report_in_the_workers_language(reviewer):
 def test_the_rewriter_seam_gets_redacted_text_only(redactor):
     rewriter = RecordingRewriter()
     limits = CvLimits()
-    r = CvReviewer(SubprocessCvParser(limits), redactor, RecordingSink(), CvMessages(), limits,
-                   rewriter=rewriter)
+    r = CvReviewer(
+        SubprocessCvParser(limits),
+        redactor,
+        RecordingSink(),
+        CvMessages(),
+        limits,
+        rewriter=rewriter,
+    )
     report = r.review(upload("docx"))
-    (cv, language, role), = rewriter.calls
+    ((cv, language, role),) = rewriter.calls
     assert isinstance(cv, RedactedText) and EMAIL not in cv.text and language == "en"
     assert role == "care_worker" and report.rewritten_statement == "rewritten"
 
 
 def test_long_cvs_are_redacted_in_chunks(reviewer):
-    text = ("Care worker with dementia experience. Call 07700 900456 or email a.b@example.com.\n"
-            * 450)  # ~38,000 characters, far over the redactor's 4,000
+    text = (
+        "Care worker with dementia experience. Call 07700 900456 or email a.b@example.com.\n" * 450
+    )  # ~38,000 characters, far over the redactor's 4,000
     redacted = reviewer.redact(text, "en")
     assert "07700 900456" not in redacted.text and "a.b@example.com" not in redacted.text
     assert redacted.text.count("\n") == text.count("\n")
@@ -175,9 +189,21 @@ def _fields(s):
 def test_every_language_has_every_string():
     m = CvMessages()
     assert sorted(m.languages) == sorted(SUPPORTED_LANGUAGES)
-    keys = ["example_label", "ui.title", "ui.intro", "ui.submit", "ui.uploading", "ui.checking",
-            "ui.privacy_note", "ui.hidden_warning", "ui.findings_heading", "ui.no_findings"]
-    keys += [f"ui.roles.{r}" for r in ("care_worker", "senior_care_worker", "support_worker", "nurse")]
+    keys = [
+        "example_label",
+        "ui.title",
+        "ui.intro",
+        "ui.submit",
+        "ui.uploading",
+        "ui.checking",
+        "ui.privacy_note",
+        "ui.hidden_warning",
+        "ui.findings_heading",
+        "ui.no_findings",
+    ]
+    keys += [
+        f"ui.roles.{r}" for r in ("care_worker", "senior_care_worker", "support_worker", "nurse")
+    ]
     keys += [f"sections.{s}" for s in SECTIONS]
     keys += [f"severity.{s}" for s in ("high", "medium", "low")]
     keys += [f"topics.{t}" for t in TRAINING_TOPICS]
@@ -198,6 +224,9 @@ def test_translations_are_not_english_copies():
     for code in m.languages:
         if code == "en":
             continue
-        same = [f for f in FINDING_IDS
-                if m.get(code, f"findings.{f}.message") == m.get("en", f"findings.{f}.message")]
+        same = [
+            f
+            for f in FINDING_IDS
+            if m.get(code, f"findings.{f}.message") == m.get("en", f"findings.{f}.message")
+        ]
         assert same == [], code
