@@ -12,7 +12,12 @@ from fastapi.staticfiles import StaticFiles
 
 from api.auth import install_auth_handlers
 from api.errors import install_error_handlers
-from api.routes import analytics, auth, chat, cv, escalations, health, pages, staff
+from api.routes import analytics, auth, chat, cv, escalations, health, pages, privacy, staff
+from api.security import (
+    ConcurrencyCapMiddleware,
+    InputGuardMiddleware,
+    SecurityHeadersMiddleware,
+)
 from assistant.container import Components, build_components
 from assistant.settings import Settings
 
@@ -29,8 +34,10 @@ def create_app(settings: Settings | None = None, components: Components | None =
             threading.Thread(target=_load, args=(app, settings), daemon=True).start()
         else:
             _start_safeguarding_worker(app)
+            _start_retention(app)
         yield
         _stop_safeguarding_worker(app)
+        _stop_retention(app)
 
     app = FastAPI(
         title="Harbour",
@@ -53,6 +60,15 @@ def create_app(settings: Settings | None = None, components: Components | None =
     app.include_router(analytics.router)
     app.include_router(cv.router)
     app.include_router(cv.pages)
+    app.include_router(privacy.router)
+    app.include_router(privacy.pages)
+    privacy.install_access_log_filter()
+    # outermost last: headers on every response, the cap before any body is read
+    app.add_middleware(InputGuardMiddleware, max_body_bytes=settings.limits.max_body_kb * 1024)
+    app.add_middleware(
+        ConcurrencyCapMiddleware, max_in_flight=settings.limits.max_concurrent_requests
+    )
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.environment == "production")
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     return app
 
@@ -62,6 +78,7 @@ def _load(app: FastAPI, settings: Settings) -> None:
         app.state.components = build_components(settings)
         log.info("Harbour ready: %s", app.state.components.load_seconds)
         _start_safeguarding_worker(app)
+        _start_retention(app)
     except Exception as exc:  # reported on /readyz; the process stays up to say why
         log.exception("Harbour failed to start")
         app.state.startup_error = f"{type(exc).__name__}: {exc}"
@@ -79,3 +96,16 @@ def _stop_safeguarding_worker(app: FastAPI) -> None:
     if getattr(app.state, "safeguarding_worker_started", False):
         app.state.components.safeguarding_worker.stop()
         app.state.safeguarding_worker_started = False
+
+
+def _start_retention(app: FastAPI) -> None:
+    """Retention on a timer while serving (assistant/retention.py)."""
+    timer = getattr(app.state.components, "retention_timer", None)
+    if timer is not None:
+        timer.start()
+
+
+def _stop_retention(app: FastAPI) -> None:
+    timer = getattr(app.state.components, "retention_timer", None)
+    if timer is not None:
+        timer.stop()

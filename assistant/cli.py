@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -26,6 +27,9 @@ def _settings():
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes (>1 needs a Chroma server).", min=1)
+    ] = 1,
 ) -> None:
     """Serve the API and pages (models load in the background; watch /readyz)."""
     import uvicorn
@@ -36,7 +40,26 @@ def serve(
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
-    uvicorn.run(create_app(settings), host=host, port=port, log_level=settings.log_level.lower())
+    if workers > 1 and not settings.vector_store.url:
+        typer.secho(
+            "Several workers cannot share an on-disk Chroma store: start a Chroma server and "
+            "set HARBOUR_VECTOR_STORE__URL (see README, Scaling out).",
+            fg="red",
+            err=True,
+        )
+        raise typer.Exit(2)
+    common = {
+        "host": host,
+        "port": port,
+        "log_level": settings.log_level.lower(),
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.limits.forwarded_allow_ips,
+    }
+    if workers > 1:
+        # each worker process builds its own app from the same environment
+        uvicorn.run("api.app:create_app", factory=True, workers=workers, **common)
+    else:
+        uvicorn.run(create_app(settings), **common)
 
 
 @app.command()
@@ -248,6 +271,119 @@ def analytics_rebuild() -> None:
     from assistant.analytics.rollups import rebuild_rollups
 
     typer.echo(f"Rebuilt rollups from {rebuild_rollups(_analytics_sessions())} events")
+
+
+# --- privacy operations and the database (issue 8) -------------------------------------------
+retention = typer.Typer(help="Delete what is past the retention period.", no_args_is_help=True)
+app.add_typer(retention, name="retention")
+privacy = typer.Typer(help="Privacy checks.", no_args_is_help=True)
+app.add_typer(privacy, name="privacy")
+db = typer.Typer(help="The database schema.", no_args_is_help=True)
+app.add_typer(db, name="db")
+
+
+@retention.command("run")
+def retention_run(
+    days: Annotated[
+        int | None, typer.Option(help="Override HARBOUR_RETENTION__DAYS (default 365).")
+    ] = None,
+) -> None:
+    """Delete conversations and CV events older than the retention period."""
+    from assistant.container import build_rate_limiter
+    from assistant.retention import ConversationEraser
+
+    settings = _settings()
+    sessions = _sessions(settings)
+    limiter = build_rate_limiter(settings, sessions)
+    report = ConversationEraser(sessions).run_retention(
+        days if days is not None else settings.retention.days,
+        purge_rate_limits=limiter.storage.purge_expired,  # type: ignore[attr-defined]
+    )
+    typer.echo(report.summary())
+
+
+@privacy.command("scan")
+def privacy_scan(
+    path: Annotated[
+        list[Path] | None,
+        typer.Option(help="Folders or files to scan (default: the data folder). Repeatable."),
+    ] = None,
+    logs: Annotated[
+        list[Path] | None, typer.Option(help="Log files or folders to scan. Repeatable.")
+    ] = None,
+    database: Annotated[
+        bool, typer.Option(help="Also scan the configured database's tables.")
+    ] = True,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(help="Skip files under folders with this name (e.g. chroma). Repeatable."),
+    ] = None,
+) -> None:
+    """Look for emails, UK phone numbers and NI numbers; exits 1 on any hit."""
+    from sqlalchemy import create_engine
+
+    from assistant.privacy_scan import PrivacyScanner, ScanReport
+
+    settings = _settings()
+    scanner = PrivacyScanner(exclude=set(exclude or ()))
+    report = ScanReport()
+    roots = list(path or [settings.data_dir]) + list(logs or [])
+    if database and (path is None or settings.database.url):
+        engine = create_engine(settings.database_url)
+        try:
+            scanner.scan_database(engine, report)
+        except Exception as exc:  # an absent or unreachable database is reported, not hidden
+            typer.secho(f"Could not scan the database: {type(exc).__name__}", fg="red", err=True)
+            raise typer.Exit(2) from exc
+        finally:
+            engine.dispose()
+    for root in roots:
+        if root.exists():
+            scanner.scan_path(root, report)
+        else:
+            typer.secho(f"Not found, skipped: {root}", fg="yellow", err=True)
+    n = report.scanned
+    typer.echo(f"Scanned {n['rows']} rows, {n['files']} files ({n['bytes'] / 1e6:.1f} MB).")
+    for hit in report.hits[:200]:
+        typer.echo(str(hit))
+    if report.hits:
+        typer.secho(f"{len(report.hits)} possible personal data found.", fg="red", err=True)
+        raise typer.Exit(1)
+    typer.echo("No personal data found.")
+
+
+@app.command("backup")
+def backup_cmd(dest: Annotated[Path, typer.Argument(help="New file for the backup.")]) -> None:
+    """Copy the SQLite database to DEST with SQLite's online backup API (safe while serving)."""
+    from assistant.backup import BackupError, backup
+
+    try:
+        size = backup(_settings().database_url, dest)
+    except BackupError as exc:
+        typer.secho(exc.message, fg="red", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Backed up to {dest} ({size / 1e6:.2f} MB)")
+
+
+@app.command("restore")
+def restore_cmd(source: Annotated[Path, typer.Argument(help="A file from `harbour backup`.")]):
+    """Replace the SQLite database with a backup (stop the service first)."""
+    from assistant.backup import BackupError, restore
+
+    try:
+        restore(_settings().database_url, source)
+    except BackupError as exc:
+        typer.secho(exc.message, fg="red", err=True)
+        raise typer.Exit(2) from exc
+    typer.echo(f"Restored from {source}")
+
+
+def _sessions(settings):
+    from assistant.storage.database import init_db, make_engine, session_factory
+
+    engine = make_engine(settings.database_url)
+    init_db(engine)
+    return session_factory(engine)
 
 
 if __name__ == "__main__":

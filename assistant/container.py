@@ -20,7 +20,9 @@ from assistant.language import (
 )
 from assistant.messages import Messages
 from assistant.pipeline import Assistant
+from assistant.ratelimit import MessageRateLimiter, SqlLimitsStorage
 from assistant.redaction import PiiRedactor, PresidioRedactor
+from assistant.retention import ConversationEraser, RetentionTimer
 from assistant.retrieval import Retriever
 from assistant.safeguarding import SafeguardingDetector, SafetyTexts
 from assistant.safeguarding.cases import CaseService
@@ -135,6 +137,25 @@ class Components:
     cases: CaseService | None = None  # safeguarding case workflow (api/routes/escalations.py)
     safeguarding_worker: SafeguardingWorker | None = None  # notifications outbox, erasure
     cv_reviewer: CvReviewer | None = None  # CV review (api/routes/cv.py)
+    limiter: MessageRateLimiter | None = None  # rate limits (api/security.py)
+    eraser: ConversationEraser | None = None  # DELETE /api/sessions/{id}, retention
+    retention_timer: RetentionTimer | None = None  # retention while serving
+
+
+def build_rate_limiter(settings: Settings, sessions) -> MessageRateLimiter:
+    import hashlib
+
+    secret = hashlib.sha256(
+        b"harbour/ratelimit\0" + settings.auth.secret_key.get_secret_value().encode()
+    ).digest()
+    lim = settings.limits
+    return MessageRateLimiter(
+        SqlLimitsStorage(sessions),
+        secret,
+        per_session=lim.messages_per_session,
+        per_address=lim.messages_per_address,
+        cv_per_address=lim.cv_reviews_per_address,
+    )
 
 
 def build_cv_reviewer(settings: Settings, redactor: PiiRedactor, analytics) -> CvReviewer:
@@ -210,6 +231,8 @@ def build_components(settings: Settings) -> Components:
         max_message_chars=settings.pii.max_message_chars,
     )
     cases = build_case_service(settings, sessions)
+    limiter = build_rate_limiter(settings, sessions)
+    eraser = ConversationEraser(sessions)
     return Components(
         assistant,
         kb,
@@ -226,4 +249,12 @@ def build_components(settings: Settings) -> Components:
             poll_interval_s=settings.notify.poll_interval_s,
         ),
         cv_reviewer=build_cv_reviewer(settings, redactor, assistant.analytics),
+        limiter=limiter,
+        eraser=eraser,
+        retention_timer=RetentionTimer(
+            lambda: eraser.run_retention(
+                settings.retention.days, purge_rate_limits=limiter.storage.purge_expired
+            ),
+            settings.retention.run_every_hours * 3600,
+        ),
     )

@@ -111,6 +111,27 @@ class NotifySettings(BaseModel):
     max_case_age_h: float = 24.0  # older cases are not announced when notifications are enabled
 
 
+class LimitsSettings(BaseModel):
+    """Abuse limits (api/security.py, assistant/ratelimit.py); counters live in the database."""
+
+    # "N/second|minute|hour|day" in the `limits` library's notation; "" switches a limit off
+    messages_per_session: str = "15/minute"
+    messages_per_address: str = "15/minute"
+    cv_reviews_per_address: str = "5/minute"
+    # past this many requests in progress in one worker, answer 503 at once (0: no cap)
+    max_concurrent_requests: int = 64
+    max_body_kb: int = 256  # JSON and form bodies (CV uploads have their own cap)
+    # addresses whose X-Forwarded-For is believed (a load balancer), as uvicorn takes them
+    forwarded_allow_ips: str = "127.0.0.1"
+
+
+class RetentionSettings(BaseModel):
+    """How long conversations and CV events are kept (assistant/retention.py)."""
+
+    days: int = 365
+    run_every_hours: float = 24.0  # when serving; 0: only `harbour retention run`
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="HARBOUR_", env_nested_delimiter="__", env_file=".env", extra="ignore"
@@ -132,6 +153,8 @@ class Settings(BaseSettings):
     cv: CvSettings = Field(default_factory=CvSettings)
     auth: AuthSettings = Field(default_factory=AuthSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    limits: LimitsSettings = Field(default_factory=LimitsSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> Settings:

@@ -22,6 +22,11 @@ def clean_input(text: str) -> str:
     return _CONTROL.sub("", _INVISIBLE.sub("", text)).strip()
 
 
+def strip_invisible(text: str) -> str:
+    """Only the invisible characters (tags, zero-width, bidi overrides); for any request field."""
+    return _INVISIBLE.sub("", text)
+
+
 def normalise(text: str) -> str:
     """NFKC + casefold + single spaces: the form every lexicon term is matched against."""
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()

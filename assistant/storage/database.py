@@ -28,6 +28,8 @@ def make_engine(url: str) -> Engine:
             )  # WAL + NORMAL is durable across crashes of the app
             cur.execute("PRAGMA foreign_keys=ON")
             cur.execute("PRAGMA busy_timeout=30000")
+            # deleted rows are overwritten, not left readable in free pages (privacy erasure)
+            cur.execute("PRAGMA secure_delete=ON")
             cur.close()
 
     else:

@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Integer,
     LargeBinary,
@@ -180,3 +181,18 @@ event.listen(
         "FOR EACH ROW EXECUTE FUNCTION case_events_append_only()"
     ).execute_if(dialect="postgresql"),
 )
+
+
+# --- Abuse limits (issue 8) -----------------------------------------------------------------
+
+
+class RateLimitCounter(Base):
+    """A fixed-window counter for the `limits` library, shared by every API worker.
+
+    Keys hold hashes only (of a session token or a client address), never the values.
+    """
+
+    __tablename__ = "rate_limits"
+    bucket: Mapped[str] = mapped_column(String(200), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)  # unix time

@@ -63,6 +63,26 @@
     a.scrollIntoView({ block: "start" });
   }
 
+  // "Delete this conversation": DELETE /api/sessions/{token}, then forget it here too.
+  var forgetForm = document.getElementById("forget-form");
+  var forgetEl = document.getElementById("forget_session_id");
+  var deletedEl = document.getElementById("deleted");
+  if (forgetForm) {
+    forgetForm.addEventListener("submit", function (ev) {
+      ev.preventDefault();
+      var token = forgetEl.value || sessionEl.value;
+      if (!token || !window.confirm(forgetForm.dataset.confirm)) return;
+      fetch("/api/sessions/" + encodeURIComponent(token), { method: "DELETE" })
+        .then(function (res) {
+          if (!res.ok && res.status !== 404) { showError(d.errorGeneric); return; }
+          sessionEl.value = ""; forgetEl.value = "";
+          while (list.firstChild) list.removeChild(list.firstChild);
+          forgetForm.hidden = true; deletedEl.hidden = false;
+        })
+        .catch(function () { showError(d.errorGeneric); });
+    });
+  }
+
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
     errorEl.hidden = true;
@@ -86,6 +106,9 @@
     }).then(function (r) {
       if (!r.ok) { showError((r.data.error && r.data.error.message) || d.errorGeneric); return; }
       sessionEl.value = r.data.session_id;
+      if (forgetForm) {
+        forgetEl.value = r.data.session_id; forgetForm.hidden = false; deletedEl.hidden = true;
+      }
       render(text, r.data);
       box.value = "";
     }).catch(function () { showError(d.errorGeneric); })

@@ -1,0 +1,28 @@
+"""Fixtures for the production-readiness tests: a light app (no models) on its own database."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.container import Components, build_rate_limiter
+from assistant.messages import Messages
+from assistant.retention import ConversationEraser
+from assistant.settings import Settings
+from assistant.storage.database import init_db, make_engine, session_factory
+
+
+def light_components(settings: Settings) -> Components:
+    """The real limiter and eraser on the settings' database; no models are loaded."""
+    engine = make_engine(settings.database_url)
+    init_db(engine)
+    sessions = session_factory(engine)
+    c = Components(None, None, None, None, Messages())  # type: ignore[arg-type]
+    c.limiter = build_rate_limiter(settings, sessions)
+    c.eraser = ConversationEraser(sessions)
+    c.sessions = sessions  # type: ignore[attr-defined]
+    return c
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(data_dir=tmp_path, environment="test")
