@@ -31,6 +31,7 @@ browser:
 	@bash scripts/install-browser.sh
 
 test: $(STAMP) browser
+	$(BIN)/harbour kb check
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest
 
 evals: setup

@@ -163,7 +163,8 @@ def kb_check(
     try:
         day = dt.date.fromisoformat(today) if today else None
     except ValueError as exc:
-        raise typer.BadParameter(f"{today!r} is not a YYYY-MM-DD date", param_hint="--today") from exc
+        raise typer.BadParameter(f"{today!r} is not a YYYY-MM-DD date", param_hint="--today") \
+            from exc
     report = check_knowledge_base(content_dir or _settings().content_dir, today=day)
     typer.echo(report.format())
     if not report.ok or (strict and report.warnings):
