@@ -150,8 +150,10 @@ def rebuild_rollups(sessions: sessionmaker[Session], batch: int = 50_000) -> int
 def rollups_missing(sessions: sessionmaker[Session]) -> bool:
     """True when there are events but no rollups (a database from before the rollup table)."""
     with sessions() as s:
-        has_events = s.scalar(select(func.count()).select_from(
-            select(AnalyticsEvent.id).limit(1).subquery()))
-        has_rollups = s.scalar(select(func.count()).select_from(
-            select(AnalyticsRollup.n).limit(1).subquery()))
+        has_events = s.scalar(
+            select(func.count()).select_from(select(AnalyticsEvent.id).limit(1).subquery())
+        )
+        has_rollups = s.scalar(
+            select(func.count()).select_from(select(AnalyticsRollup.n).limit(1).subquery())
+        )
     return bool(has_events) and not has_rollups
