@@ -7,8 +7,9 @@ number because every sentence it sends was written and reviewed by people.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 from urllib.parse import urlparse
 
 from assistant.messages import Messages
@@ -37,6 +38,20 @@ class AnswerComposer(Protocol):
         language: DetectedLanguage,
         verdict: Verdict,
     ) -> ComposedAnswer: ...
+
+
+@runtime_checkable
+class StreamingComposer(AnswerComposer, Protocol):
+    """A composer that can also stream: text pieces as they are written, then the final
+    `ComposedAnswer`, which replaces them (it is the checked answer, or the fallback)."""
+
+    def compose_stream(
+        self,
+        question: RedactedText,
+        passages: list[Passage],
+        language: DetectedLanguage,
+        verdict: Verdict,
+    ) -> Iterator[str | ComposedAnswer]: ...
 
 
 # Requests outside the service (creative writing, code, homework) are declined politely.

@@ -5,11 +5,14 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from pydantic import SecretStr
 
 from assistant.analytics.events import SqlAnalyticsSink
 from assistant.analytics.queries import AnalyticsQueries
 from assistant.analytics.rollups import rebuild_rollups, rollups_missing
-from assistant.composition import ExtractiveComposer
+from assistant.composition import AnswerComposer, ExtractiveComposer
 from assistant.cv_review.review import CvReviewer
 from assistant.errors import ConfigurationError
 from assistant.language import (
@@ -34,7 +37,7 @@ from assistant.safeguarding.notify import (
     SmtpNotifier,
     WebhookNotifier,
 )
-from assistant.settings import Settings
+from assistant.settings import LLMSettings, Settings
 from assistant.staff import StaffDirectory
 from assistant.storage.conversations import ConversationStore
 from assistant.storage.database import init_db, make_engine, session_factory
@@ -110,6 +113,57 @@ def build_outbox(settings: Settings, sessions) -> OutboxDispatcher:
         retry_base_s=n.retry_base_s,
         retry_max_s=n.retry_max_s,
         max_case_age_h=n.max_case_age_h,
+    )
+
+
+def build_composer(
+    settings: Settings, kb: KnowledgeBase, messages: Messages, safety: SafetyTexts
+) -> AnswerComposer:
+    """Extractive unless a model is configured; then generated, with the extractive fallback."""
+    extractive = ExtractiveComposer(kb, messages, safety)
+    llm = settings.llm
+    match llm:
+        case LLMSettings(model=None, base_url=None):
+            return extractive
+        case LLMSettings(model=None) | LLMSettings(model=""):
+            raise ConfigurationError("HARBOUR_LLM__MODEL must name the model to use")
+        case LLMSettings(base_url=None, api_key=None):
+            raise ConfigurationError(
+                "HARBOUR_LLM__API_KEY is needed for api.openai.com "
+                "(or set HARBOUR_LLM__BASE_URL to your own endpoint)"
+            )
+    import httpx
+    from langchain_openai import ChatOpenAI
+
+    from assistant.llm_composer import CircuitBreaker, OpenAICompatibleComposer
+
+    assert llm.model is not None
+    model = ChatOpenAI(
+        model=llm.model,
+        base_url=llm.base_url,
+        # local servers (llama.cpp, vLLM) often need no key; the client insists on one
+        api_key=llm.api_key or SecretStr("not-needed"),
+        timeout=httpx.Timeout(llm.timeout_s, connect=llm.connect_timeout_s),
+        max_retries=0,  # the composer retries, within its own deadline
+        temperature=llm.temperature,
+        max_tokens=llm.max_tokens,
+        stream_usage=False,
+    )
+    endpoint = urlparse(llm.base_url or "https://api.openai.com/v1")
+    return OpenAICompatibleComposer(
+        model,
+        kb,
+        safety,
+        extractive,
+        model_name=llm.model,
+        endpoint=f"{endpoint.hostname}:{endpoint.port or ''}".rstrip(":"),
+        timeout_s=llm.timeout_s,
+        retries=llm.retries,
+        retry_jitter_s=llm.retry_jitter_s,
+        breaker=CircuitBreaker(llm.breaker_failures, llm.breaker_reset_s),
+        response_format=llm.response_format,
+        max_sources=llm.max_sources,
+        passage_chars=llm.passage_chars,
     )
 
 
@@ -225,7 +279,7 @@ def build_components(settings: Settings) -> Components:
             min_score=settings.retrieval.min_score,
             local_boost=settings.retrieval.local_boost,
         ),
-        composer=ExtractiveComposer(kb, messages, safety),
+        composer=timed("composer", lambda: build_composer(settings, kb, messages, safety)),
         conversations=ConversationStore(sessions),
         analytics=SqlAnalyticsSink(sessions),
         max_message_chars=settings.pii.max_message_chars,

@@ -7,10 +7,11 @@ categories → retrieve curated guidance → compose → record analytics → re
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.analytics.events import AnalyticsSink
-from assistant.composition import AnswerComposer
+from assistant.composition import AnswerComposer, ComposedAnswer, StreamingComposer
 from assistant.errors import (
     MessageEmpty,
     MessageTooLong,
@@ -19,15 +20,36 @@ from assistant.errors import (
 )
 from assistant.language import LanguagePolicy
 from assistant.languages import LOCAL_AUTHORITY_SLUGS, SUPPORTED_LANGUAGES
-from assistant.models import IncomingMessage, Reply
+from assistant.models import (
+    DetectedLanguage,
+    IncomingMessage,
+    Passage,
+    RedactedText,
+    Reply,
+    Verdict,
+)
 from assistant.redaction import PiiRedactor
 from assistant.retrieval import Retriever
 from assistant.safeguarding import SafeguardingDetector
-from assistant.storage.conversations import ConversationStore
+from assistant.storage.conversations import ConversationRef, ConversationStore, RecordedTurn
 from assistant.text import clean_input
 from assistant.topics import TopicCategoriser
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Turn:
+    """A message made ready for composing: what respond() and respond_stream() share."""
+
+    conv: ConversationRef
+    council: str | None
+    language: DetectedLanguage
+    redacted: RedactedText
+    verdict: Verdict
+    turn: RecordedTurn  # case id; whether it repeats an earlier message_id
+    categories: list[str]
+    passages: list[Passage]
 
 
 @dataclass
@@ -43,6 +65,32 @@ class Assistant:
     max_message_chars: int = 4000
 
     def respond(self, msg: IncomingMessage) -> Reply:
+        turn = self._prepare(msg)
+        answer = self.composer.compose(turn.redacted, turn.passages, turn.language, turn.verdict)
+        return self._finish(turn, answer)
+
+    def respond_stream(self, msg: IncomingMessage) -> Iterator[str | Reply]:
+        """respond(), streamed: text pieces as the composer writes them, then the `Reply`,
+        whose text replaces them (it is the checked answer). Everything up to composing —
+        validation, redaction, the safeguarding check and its case — happens before this
+        returns, so bad input raises here rather than mid-stream."""
+        turn = self._prepare(msg)
+        return self._stream(turn)
+
+    def _stream(self, turn: _Turn) -> Iterator[str | Reply]:
+        args = (turn.redacted, turn.passages, turn.language, turn.verdict)
+        if not isinstance(self.composer, StreamingComposer):
+            yield self._finish(turn, self.composer.compose(*args))
+            return
+        for item in self.composer.compose_stream(*args):
+            if isinstance(item, ComposedAnswer):
+                yield self._finish(turn, item)
+                return
+            yield item
+
+    def _prepare(self, msg: IncomingMessage) -> _Turn:
+        """Validate → detect language → redact → safeguarding check (case committed with the
+        message) → topic categories → retrieve."""
         text = self._validate(msg)
         conv = self.conversations.open(msg.session_id)
         council = msg.local_authority or conv.local_authority
@@ -69,29 +117,32 @@ class Assistant:
             if language.supported
             else []
         )
-        answer = self.composer.compose(redacted, passages, language, verdict)
-        self.conversations.record_assistant_message(conv, answer.reply, answer.language)
-        if not turn.duplicate:
+        return _Turn(conv, council, language, redacted, verdict, turn, categories, passages)
+
+    def _finish(self, t: _Turn, answer: ComposedAnswer) -> Reply:
+        """Store the answer → record analytics → the reply."""
+        self.conversations.record_assistant_message(t.conv, answer.reply, answer.language)
+        if not t.turn.duplicate:
             self.analytics.record(
-                categories=categories,
-                language=language.code,
-                local_authority=council,
-                escalated=verdict.escalate,
-                severity=verdict.severity.value,
+                categories=t.categories,
+                language=t.language.code,
+                local_authority=t.council,
+                escalated=t.verdict.escalate,
+                severity=t.verdict.severity.value,
                 answered=answer.answered,
-                opens_conversation=conv.is_new,
+                opens_conversation=t.conv.is_new,
             )
         return Reply(
-            session_id=conv.token,
+            session_id=t.conv.token,
             reply=answer.reply,
             reply_english=answer.reply_english,
             language=answer.language,
             citations=answer.citations,
-            categories=categories,
-            escalated=verdict.escalate,
-            severity=verdict.severity,
+            categories=t.categories,
+            escalated=t.verdict.escalate,
+            severity=t.verdict.severity,
             answered=answer.answered,
-            case_id=turn.case_id,
+            case_id=t.turn.case_id,
         )
 
     def _validate(self, msg: IncomingMessage) -> str:

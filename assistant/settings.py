@@ -34,11 +34,23 @@ class DatabaseSettings(BaseModel):
 
 
 class LLMSettings(BaseModel):
-    base_url: str | None = None
+    """Generated answers (assistant/llm_composer.py). No model set: the extractive composer."""
+
+    base_url: str | None = None  # an OpenAI-compatible endpoint (…/v1); None: api.openai.com
     api_key: SecretStr | None = None
     model: str | None = None
     connect_timeout_s: float = 5.0
-    timeout_s: float = 30.0
+    timeout_s: float = 30.0  # for the whole answer, the retry included
+    retries: int = Field(default=1, ge=0, le=1)  # at most one, after a jittered pause
+    retry_jitter_s: float = 0.5
+    breaker_failures: int = 3  # failed answers in a row that open the circuit breaker
+    breaker_reset_s: float = 30.0  # how long it stays open before one trial call
+    # json_schema (OpenAI, vLLM, llama.cpp), json_object, or none (the prompt asks for JSON)
+    response_format: Literal["json_schema", "json_object", "none"] = "json_schema"
+    temperature: float = 0.0
+    max_tokens: int = 800
+    max_sources: int = 3  # retrieved articles shown to the model
+    passage_chars: int = 1200  # of each article's body, after its key points
 
 
 class PIISettings(BaseModel):

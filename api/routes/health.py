@@ -29,7 +29,14 @@ def readyz(request: Request) -> JSONResponse:
                 "knowledge_base": {"articles": len(components.kb)},
                 "redactor": "presidio",
                 "composer": type(components.assistant.composer).__name__,
+                # a model's state never makes Harbour unready: the extractive answer stands in
+                "llm": _model_status(components.assistant.composer),
             },
             "load_seconds": components.load_seconds,
         }
     )
+
+
+def _model_status(composer) -> dict:
+    status = getattr(composer, "model_status", None)
+    return status() if callable(status) else {"state": "not_configured"}
