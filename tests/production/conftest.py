@@ -4,19 +4,31 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.container import Components, build_rate_limiter
+from assistant.analytics.queries import AnalyticsQueries
+from assistant.container import Components, build_case_service, build_rate_limiter
 from assistant.messages import Messages
 from assistant.retention import ConversationEraser
 from assistant.settings import Settings
+from assistant.staff import StaffDirectory
 from assistant.storage.database import init_db, make_engine, session_factory
 
 
 def light_components(settings: Settings) -> Components:
-    """The real limiter and eraser on the settings' database; no models are loaded."""
+    """The real limiter, eraser, staff, cases and analytics on the settings' database; no
+    models are loaded."""
     engine = make_engine(settings.database_url)
     init_db(engine)
     sessions = session_factory(engine)
-    c = Components(None, None, None, None, Messages())  # type: ignore[arg-type]
+    c = Components(
+        None,  # type: ignore[arg-type]
+        None,  # type: ignore[arg-type]
+        None,  # type: ignore[arg-type]
+        None,  # type: ignore[arg-type]
+        Messages(),
+        staff=StaffDirectory(sessions),
+        analytics=AnalyticsQueries(sessions),
+        cases=build_case_service(settings, sessions),
+    )
     c.limiter = build_rate_limiter(settings, sessions)
     c.eraser = ConversationEraser(sessions)
     c.sessions = sessions  # type: ignore[attr-defined]
