@@ -33,6 +33,9 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/harbour kb check
 	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/python -m pytest
+	# The CI subset of the evals, on the real index (vectors come from the passage cache).
+	$(BIN)/harbour ingest
+	HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 $(BIN)/harbour eval --fast
 
 evals: setup
 	$(BIN)/harbour eval
