@@ -12,7 +12,18 @@ from fastapi.staticfiles import StaticFiles
 
 from api.auth import install_auth_handlers
 from api.errors import install_error_handlers
-from api.routes import analytics, auth, chat, cv, escalations, health, pages, privacy, staff
+from api.routes import (
+    analytics,
+    articles,
+    auth,
+    chat,
+    cv,
+    escalations,
+    health,
+    pages,
+    privacy,
+    staff,
+)
 from api.security import (
     ConcurrencyCapMiddleware,
     InputGuardMiddleware,
@@ -52,6 +63,7 @@ def create_app(settings: Settings | None = None, components: Components | None =
     app.include_router(health.router)
     app.include_router(chat.router)
     app.include_router(pages.router)
+    app.include_router(articles.router)
     install_auth_handlers(app)
     app.include_router(auth.router)
     app.include_router(staff.router)

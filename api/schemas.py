@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -136,3 +136,31 @@ class CvReviewOut(BaseModel):
     sections: list[CvSectionOut]
     findings: list[CvFindingOut] = Field(description="Most important first.")
     hidden_text_found: bool
+
+
+# --- Guide articles (issue 3) ---------------------------------------------------------------
+
+
+class ArticleTranslationOut(BaseModel):
+    language: str
+    title: str
+    key_points: list[str] = Field(description="Same number and order as the English.")
+    questions: list[str]
+
+
+class ArticleOut(BaseModel):
+    id: str
+    url: str = Field(description="The page citations link to: /guide/{id}.")
+    title: str
+    topic: str
+    summary: str
+    key_points: list[str]
+    questions: list[str]
+    body: str = Field(description="Markdown; internal links are written guide:<article-id>.")
+    source_urls: list[str]
+    last_reviewed: date
+    review_by: date
+    local_authority: str | None = Field(description="Council slug, 'regional', or null.")
+    translation: ArticleTranslationOut | None = Field(
+        description="In the requested `lang`, when the article is translated into it."
+    )
