@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import markdown_it
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from api.deps import ComponentsDep
 from assistant.errors import HarbourError, NotReady
@@ -22,8 +24,41 @@ from assistant.models import IncomingMessage
 WEB = Path(__file__).resolve().parents[2] / "web"
 templates = Jinja2Templates(directory=str(WEB / "templates"))
 router = APIRouter(include_in_schema=False)
-_md = markdown_it.MarkdownIt("commonmark", {"html": False})
+_md = markdown_it.MarkdownIt("commonmark", {"html": False}).enable("table")
 _GUIDE_LINK = re.compile(r"\]\(guide:([a-z0-9-]+)\)")
+_NUMBER_GROUPS = re.compile(r"\+?\d+(?:[ \u00a0]\d+)+")
+
+
+def _ltr_numbers(text: str) -> Markup:
+    """Escape `text`, keeping "0300 790 6268" in order inside right-to-left (Urdu) text.
+
+    The bidi algorithm lays out space-separated digit groups right to left in RTL text
+    ("6268 790 0300"); <bdi dir="ltr"> isolates each number.
+    """
+    parts, last = [], 0
+    for m in _NUMBER_GROUPS.finditer(text):
+        parts += [escape(text[last : m.start()]), Markup('<bdi dir="ltr">%s</bdi>') % m.group()]
+        last = m.end()
+    parts.append(escape(text[last:]))
+    return Markup("").join(parts)
+
+
+templates.env.filters["ltr_numbers"] = _ltr_numbers
+
+
+def _render_text(self, tokens, idx, options, env) -> str:
+    """Markdown text gets the same escaping, so numbers in article bodies stay whole too."""
+    return str(_ltr_numbers(tokens[idx].content))
+
+
+_md.add_render_rule("text", _render_text)
+
+
+def _source_link(url: str) -> dict[str, str]:
+    """A source as the page shows it: the site, then the rest of the address."""
+    u = urlsplit(url)
+    rest = u.path.rstrip("/") + (f"?{u.query}" if u.query else "")
+    return {"url": url, "host": u.netloc.removeprefix("www."), "path": rest}
 
 
 def _ui_language(request: Request, lang: str | None) -> str:
@@ -121,5 +156,6 @@ def guide_page(
             article=article,
             local=article.localised(lang),
             body_html=_md.render(_GUIDE_LINK.sub(r"](/guide/\1?lang=" + lang + ")", article.body)),
+            sources=[_source_link(str(u)) for u in article.source_urls],
         ),
     )
