@@ -649,3 +649,30 @@ def too_many_chars_text(chars: int = 60_000) -> bytes:
 
 def oversized(mb: float = 6) -> bytes:
     return good_pdf() + b"\n%" + b"0" * int(mb * 1024 * 1024)
+
+
+def two_page_cv() -> bytes:
+    """A realistic 2-page PDF CV (the bench case): the good CV with more detail per job."""
+    import pypdf
+
+    base = build_blocks("priya", "care_worker")
+    at = next(i for i, b in enumerate(base) if b.kind == "heading" and b.text.startswith("Educ"))
+    best = None
+    for extra in range(4, 80, 2):
+        duties = [
+            Block(
+                "bullet",
+                f"Duty {k + 1}: reviewed care plans with residents and families, recorded fluid "
+                "and food charts, supported safe moving with a hoist and reported concerns.",
+            )
+            for k in range(extra)
+        ]
+        data = render_pdf(base[:at] + duties + base[at:])
+        pages = len(pypdf.PdfReader(io.BytesIO(data)).pages)
+        if pages == 2:
+            best = data  # keep the fullest one that still fits on 2 pages
+        elif pages > 2:
+            break
+    if best is None:
+        raise RuntimeError("could not build a 2-page CV")
+    return best
