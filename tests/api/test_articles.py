@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from types import SimpleNamespace
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,6 +14,9 @@ from assistant.container import Components
 from assistant.messages import Messages
 from assistant.settings import Settings
 from knowledge_base.schema import Article, KnowledgeBase, Translation
+
+# The guide pages and the article API use only the knowledge base and the page strings.
+NO_ASSISTANT = SimpleNamespace(composer=None)
 
 BODY = """## What to do
 
@@ -65,7 +69,7 @@ def client(tmp_path_factory):
         [_article("visa-a"), _article("visa-b", translations={}, local_authority="dudley")]
     )
     components = Components(
-        assistant=None, kb=kb, store=None, embedder=None, messages=Messages()  # type: ignore[arg-type]
+        assistant=NO_ASSISTANT, kb=kb, store=None, embedder=None, messages=Messages()  # type: ignore[arg-type]
     )
     settings = Settings(data_dir=tmp_path_factory.mktemp("articles"), environment="test")
     with TestClient(create_app(settings, components=components)) as c:
@@ -213,7 +217,7 @@ def test_unknown_guide_page_is_404(client):
 def test_every_real_article_is_served_with_all_translations():
     kb = KnowledgeBase.from_dir(Settings().content_dir)
     components = Components(
-        assistant=None, kb=kb, store=None, embedder=None, messages=Messages()  # type: ignore[arg-type]
+        assistant=NO_ASSISTANT, kb=kb, store=None, embedder=None, messages=Messages()  # type: ignore[arg-type]
     )
     c = TestClient(create_app(Settings(environment="test"), components=components))
     for article_id in kb.articles:
