@@ -623,8 +623,15 @@ def _check_fixed_texts(report, phones: _PhoneChecker, path: Path, texts: Any) ->
 def _check_catalogs(report, phones: _PhoneChecker, folder: Path, catalogs: dict) -> None:
     """assistant/messages/<lang>.yaml: numbers verified, and kept from the English string."""
     english = dict(_strings(catalogs.get("en") or {}))
+    for lang in TRANSLATED_LANGUAGES:
+        if lang not in catalogs:
+            _add(report, "error", _rel(folder / f"{lang}.yaml"), "page strings file is missing")
     for lang, data in catalogs.items():
         where = _rel(folder / f"{lang}.yaml")
+        untranslated = sorted(set(english) - dict(_strings(data or {})).keys())
+        if lang != "en" and untranslated:
+            _add(report, "warning", where,
+                 f"{len(untranslated)} page strings not translated: {', '.join(untranslated)}")
         for key, text in _strings(data or {}):
             for sev, msg in phones.check(text, key):
                 _add(report, sev, where, msg)

@@ -116,7 +116,9 @@ def fixed(tmp_path: Path) -> dict[str, Path]:
     messages = tmp_path / "messages"
     messages.mkdir()
     (messages / "en.yaml").write_text('ui:\n  emergency_note: "In danger? Call 999."\n')
-    (messages / "hi.yaml").write_text('ui:\n  emergency_note: "खतरे में? 999 पर कॉल करें।"\n')
+    for lang, word in WORD.items():
+        note = "खतरे में? 999 पर कॉल करें।" if lang == "hi" else f"{word} 999"
+        (messages / f"{lang}.yaml").write_text(f'ui:\n  emergency_note: "{note}"\n')
     return {"safety_text": safety, "messages_dir": messages}
 
 
@@ -330,6 +332,19 @@ def test_safety_text_and_messages(content, fixed):
     assert errors_for(report, "hi.yaml") == [
         "ui.emergency_note: lacks the phone number 999 that the English has"
     ]
+
+
+def test_untranslated_page_strings_are_a_warning(content, fixed):
+    (fixed["messages_dir"] / "en.yaml").write_text(
+        'ui:\n  emergency_note: "In danger? Call 999."\n  send: "Send"\n'
+    )
+    report = run(content, fixed)
+    assert report.ok
+    assert [f.message for f in report.warnings if "hi.yaml" in f.where] == [
+        "1 page strings not translated: ui.send"
+    ]
+    (fixed["messages_dir"] / "sn.yaml").unlink()
+    assert errors_for(run(content, fixed), "sn.yaml") == ["page strings file is missing"]
 
 
 def test_verified_list_needs_sources(content, fixed, tmp_path):
