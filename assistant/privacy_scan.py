@@ -32,7 +32,7 @@ EMAIL = re.compile(
     r"(?<![\w.+-])[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
 )
 # +44 or 0, then 9–10 more digits in the usual groupings (mobiles 07…, geographic 01/02/03, 08)
-UK_PHONE = re.compile(r"(?<![\d+])(?:\+44\s?(?:\(0\)\s?)?|0)(?:\d[\s-]?){9,10}(?!\d)")
+UK_PHONE = re.compile(r"(?<![\w+.,])(?:\+44\s?(?:\(0\)\s?)?|0)(?:\d[\s-]?){9,10}(?![\d.,]\d)(?!\d)")
 # HMRC's format: no D, F, I, Q, U, V in the prefix, no O second, no BG/GB/KN/NK/NT/TN/ZZ
 NINO = re.compile(
     r"(?<![A-Za-z0-9])(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"

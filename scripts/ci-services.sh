@@ -17,7 +17,8 @@ VENV_BIN="${VENV_BIN:-.venv/bin}"
 log() { echo "ci-services: $*" >&2; }
 
 free_port() {
-  "$VENV_BIN/python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+  local py="$VENV_BIN/python"; [ -x "$py" ] || py=python3
+  "$py" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
 pg_bin() {

@@ -7,10 +7,30 @@ import pytest
 from assistant.analytics.queries import AnalyticsQueries
 from assistant.container import Components, build_case_service, build_rate_limiter
 from assistant.messages import Messages
+from assistant.models import Reply, Severity
 from assistant.retention import ConversationEraser
 from assistant.settings import Settings
 from assistant.staff import StaffDirectory
 from assistant.storage.database import init_db, make_engine, session_factory
+
+
+class EchoAssistant:
+    """Stands in for the pipeline: records what the route received."""
+
+    composer = None  # the chat page asks what kind of composer answers
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def respond(self, msg) -> Reply:
+        self.seen.append(msg.text)
+        return Reply(
+            session_id=msg.session_id or "new-session",
+            reply="ok",
+            reply_english=None,
+            language="en",
+            severity=Severity.NONE,
+        )
 
 
 def light_components(settings: Settings) -> Components:
@@ -20,7 +40,7 @@ def light_components(settings: Settings) -> Components:
     init_db(engine)
     sessions = session_factory(engine)
     c = Components(
-        None,  # type: ignore[arg-type]
+        EchoAssistant(),  # type: ignore[arg-type]
         None,  # type: ignore[arg-type]
         None,  # type: ignore[arg-type]
         None,  # type: ignore[arg-type]

@@ -167,6 +167,11 @@ def test_privacy_scan_cli_exits_1_on_personal_data_in_the_database_or_logs(setti
     assert db_hit.exit_code == 1
     assert "db:messages.text#" in db_hit.output
 
+    # leave nothing behind: CI scans every data folder the suite used
+    log.unlink()
+    components.eraser.run_retention(0, now=utcnow() + dt.timedelta(days=1))
+    assert CliRunner().invoke(cli, ["privacy", "scan"]).exit_code == 0
+
 
 def test_the_scan_sees_deleted_text_left_in_sqlite_pages(tmp_path):
     """Raw bytes are read too: what a DELETE leaves in free pages or the WAL is found."""
