@@ -96,8 +96,10 @@ class CheckReport:
         for f in self.findings:
             by_file[f.where].append(f)
         lines: list[str] = []
-        for where in sorted(by_file, key=lambda w: (not any(f.severity == "error" for f in
-                                                             by_file[w]), w)):
+        def has_errors(where: str) -> bool:
+            return any(f.severity == "error" for f in by_file[where])
+
+        for where in sorted(by_file, key=lambda w: (not has_errors(w), w)):
             items = sorted(by_file[where], key=lambda f: f.severity != "error")
             ident = next((f.article_id for f in items if f.article_id), None)
             lines.append(f"{where}" + (f" ({ident})" if ident and ident not in where else ""))
