@@ -33,6 +33,7 @@ _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 def page_login(client, username: str, password: str = PASSWORD) -> str:
     """Sign in through /staff/login (the session cookie stays on `client`); returns the
     session's CSRF token for posting staff forms."""
+    client.cookies.clear()  # a fresh sign-in, even if someone is signed in on this client
     page = client.get("/staff/login")
     login_csrf = _CSRF.search(page.text).group(1)
     r = client.post(

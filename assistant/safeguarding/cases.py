@@ -284,7 +284,7 @@ class CaseService:
             )
             if result.rowcount != 1:
                 raise InvalidTransition(
-                    f"A {row.status} case cannot be {to}.", status=row.status, to=to
+                    f"A {row.status} case cannot be {to}.", current=row.status, to=to
                 )
             now = self._clock()
             s.add(

@@ -234,5 +234,5 @@ def test_cli_users_create_list_disable(tmp_path, monkeypatch):
         in runner.invoke(cli, ["users", "list"]).output
     )
     # the stored hash is argon2, never the password
-    db = (tmp_path / "harbour.db").read_bytes()
+    db = b"".join(p.read_bytes() for p in tmp_path.glob("harbour.db*"))  # with the WAL
     assert PASSWORD.encode() not in db and b"$argon2id$" in db
