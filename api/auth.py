@@ -10,8 +10,8 @@ Two ways in, both signed JWTs (HS256, `auth.secret_key`):
 The user is looked up on every request, so disabling an account takes effect at once, and the
 role comes from the database, not from the token. A route is protected with one of the
 `Annotated` aliases below (`LeadDep`, `ProgrammeDep`, `AdminDep`, `StaffDep`) or
-`Depends(require_roles(...))`; `tests/safeguarding/test_route_access.py` fails for any route that is neither
-on its public allowlist nor guarded by `require_roles`.
+`Depends(require_roles(...))`; `tests/safeguarding/test_route_access.py` fails for any route
+that is neither on its public allowlist nor guarded by `require_roles`.
 """
 
 from __future__ import annotations

@@ -199,7 +199,6 @@ def test_response_targets_and_overdue(cases, store, clock, db):
     sat = dt.datetime(2026, 3, 28, 12, 0)  # 12:00 GMT
     assert acknowledge_by(sat, "high") == dt.datetime(2026, 3, 30, 11, 0)  # 12:00 BST Monday
 
-    sessions, _ = db
     clock.now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     _, urgent = open_case(store, "birmingham", URGENT)
     _, high = open_case(store, "birmingham", HIGH)
