@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from api.deps import ComponentsDep
+from assistant.composition import StreamingComposer
 from assistant.errors import HarbourError, NotReady
 from assistant.languages import LOCAL_AUTHORITIES, RTL_LANGUAGES, SUPPORTED_LANGUAGES
 from assistant.models import IncomingMessage
@@ -84,6 +85,8 @@ def _context(request: Request, components, lang: str, **extra):
             (c, messages.catalog(c).get("language_name", n)) for c, n in SUPPORTED_LANGUAGES.items()
         ],
         "councils": LOCAL_AUTHORITIES,
+        # chat.js streams answers (POST /api/chat/stream) when the composer can
+        "streaming": isinstance(components.assistant.composer, StreamingComposer),
         **extra,
     }
 

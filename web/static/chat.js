@@ -31,13 +31,22 @@
   }
   function showError(msg) { errorEl.textContent = msg; errorEl.hidden = false; }
 
-  function render(question, r) {
+  function addQuestion(question) {
     var u = el("li", "turn user");
     u.appendChild(el("span", "who", d.you));
     u.appendChild(el("p", "", question));
     list.appendChild(u);
-    var a = el("li", "turn assistant" + (r.escalated ? " escalated" : ""));
+  }
+  function addAnswer() {
+    var a = el("li", "turn assistant");
     a.appendChild(el("span", "who", d.assistant));
+    list.appendChild(a);
+    return a;
+  }
+  // Fill (or refill) an answer turn with a reply shaped like POST /api/chat's.
+  function fill(a, r) {
+    while (a.childNodes.length > 1) a.removeChild(a.lastChild);
+    a.className = "turn assistant" + (r.escalated ? " escalated" : "");
     var body = el("div", "reply", r.reply);
     body.setAttribute("lang", r.language);
     a.appendChild(body);
@@ -59,7 +68,11 @@
       en.setAttribute("lang", "en"); en.setAttribute("dir", "ltr");
       det.appendChild(en); a.appendChild(det);
     }
-    list.appendChild(a);
+  }
+  function render(question, r) {
+    addQuestion(question);
+    var a = addAnswer();
+    fill(a, r);
     a.scrollIntoView({ block: "start" });
   }
 
@@ -90,28 +103,89 @@
     if (!text) { showError(d.errorEmpty); return; }
     if (text.length > 4000) { showError(d.errorTooLong); return; }
     send.disabled = true; send.textContent = d.sending;
-    fetch("/api/chat", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({
-        message: text,
-        session_id: sessionEl.value || null,
-        // an explicit choice (the picker, which reloads with ?lang=) wins over detection
-        language: new URL(window.location.href).searchParams.get("lang") ? langEl.value : null,
-        local_authority: councilEl.value || null,
-        message_id: (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : null
-      })
-    }).then(function (res) {
-      return res.json().then(function (data) { return { ok: res.ok, data: data }; });
-    }).then(function (r) {
-      if (!r.ok) { showError((r.data.error && r.data.error.message) || d.errorGeneric); return; }
-      sessionEl.value = r.data.session_id;
-      if (forgetForm) {
-        forgetEl.value = r.data.session_id; forgetForm.hidden = false; deletedEl.hidden = true;
-      }
-      render(text, r.data);
-      box.value = "";
-    }).catch(function () { showError(d.errorGeneric); })
+    var payload = JSON.stringify({
+      message: text,
+      session_id: sessionEl.value || null,
+      // an explicit choice (the picker, which reloads with ?lang=) wins over detection
+      language: new URL(window.location.href).searchParams.get("lang") ? langEl.value : null,
+      local_authority: councilEl.value || null,
+      message_id: (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : null
+    });
+    var streams = d.stream === "1" && window.ReadableStream && window.TextDecoder;
+    (streams ? sendStreaming(text, payload) : sendOnce(text, payload))
+      .catch(function () { showError(d.errorGeneric); })
       .finally(function () { send.disabled = false; send.textContent = d.send; box.focus(); });
   });
+
+  function answered(data) {
+    sessionEl.value = data.session_id;
+    if (forgetForm) {
+      forgetEl.value = data.session_id; forgetForm.hidden = false; deletedEl.hidden = true;
+    }
+    box.value = "";
+  }
+  function refused(res) {
+    return res.json().then(function (data) {
+      showError((data.error && data.error.message) || d.errorGeneric);
+    });
+  }
+
+  function sendOnce(text, payload) {
+    return fetch("/api/chat", {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: payload
+    }).then(function (res) {
+      if (!res.ok) return refused(res);
+      return res.json().then(function (data) { answered(data); render(text, data); });
+    });
+  }
+
+  // POST /api/chat/stream: server-sent events. "token" events show the answer as it is
+  // written; the "final" event (the checked answer, same fields as /api/chat) replaces it.
+  function sendStreaming(text, payload) {
+    return fetch("/api/chat/stream", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Accept": "text/event-stream" },
+      body: payload
+    }).then(function (res) {
+      if (!res.ok) return refused(res);
+      addQuestion(text);
+      var a = addAnswer();
+      var live = el("div", "reply streaming", "");
+      live.setAttribute("lang", d.lang);
+      a.appendChild(live);
+      a.scrollIntoView({ block: "start" });
+      list.setAttribute("aria-busy", "true");
+      var reader = res.body.getReader();
+      var decoder = new TextDecoder();
+      var buffer = "";
+      var done = false;
+      function handle(block) {
+        var name = "message", data = "";
+        block.split("\n").forEach(function (line) {
+          if (line.indexOf("event:") === 0) name = line.slice(6).trim();
+          else if (line.indexOf("data:") === 0) data += line.slice(5).trim();
+        });
+        if (!data) return;
+        var msg = JSON.parse(data);
+        if (name === "token") live.textContent += msg.text;
+        else if (name === "final") { done = true; fill(a, msg); answered(msg); }
+        else if (name === "error") {
+          done = true; list.removeChild(a.previousSibling); list.removeChild(a);
+          showError((msg.error && msg.error.message) || d.errorGeneric);
+        }
+      }
+      function pump() {
+        return reader.read().then(function (chunk) {
+          if (chunk.value) buffer += decoder.decode(chunk.value, { stream: true });
+          var parts = buffer.split("\n\n");
+          buffer = parts.pop();
+          parts.forEach(handle);
+          if (!chunk.done) return pump();
+          if (buffer.trim()) handle(buffer);
+          if (!done) throw new Error("stream ended early");
+        });
+      }
+      return pump().finally(function () { list.removeAttribute("aria-busy"); });
+    });
+  }
 })();
