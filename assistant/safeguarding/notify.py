@@ -201,7 +201,15 @@ class OutboxDispatcher:
                     continue
                 try:
                     with self._sessions.begin() as s:
-                        s.add(m.NotificationOutbox(case_id=case.id, channel=channel))
+                        now = self._clock()
+                        s.add(
+                            m.NotificationOutbox(
+                                case_id=case.id,
+                                channel=channel,
+                                next_attempt_at=now,
+                                created_at=now,
+                            )
+                        )
                     added += 1
                 except IntegrityError:
                     pass  # another worker queued it first
