@@ -133,11 +133,18 @@ def eval_(
         list[str] | None, typer.Argument(help="Suites to run (default: all).")
     ] = None,
     fast: Annotated[bool, typer.Option(help="Run the quick subset CI uses.")] = False,
+    composer: Annotated[
+        str | None,
+        typer.Option(
+            help="answers suite: 'extractive', or 'llm' (the HARBOUR_LLM__* endpoint; reports "
+            "the grounding check per language). Default: as configured."
+        ),
+    ] = None,
 ) -> None:
     """Run evaluation suites; exits non-zero when any suite is below its threshold."""
     from evals.run import main as run_evals
 
-    sys.exit(run_evals(suites or [], fast=fast))
+    sys.exit(run_evals(suites or [], fast=fast, composer=composer))
 
 
 # --- knowledge base (issue 3) ---------------------------------------------------------------

@@ -256,12 +256,18 @@ def suite_answers(fast: bool = False) -> bool:
     a correct reply must contain verbatim."""
     from assistant.container import build_components
     from assistant.models import IncomingMessage
+    from evals.llm_eval import answer_settings, watch
 
     data = load("answers")
-    components = build_components(_settings())
+    settings = answer_settings(_settings(), OPTIONS.get("composer"))
+    if settings is None:
+        return False
+    components = build_components(settings)
     if components.store.count() == 0:
         print("the index is empty: run `harbour ingest` first")
         return False
+    grounding = watch(components)  # generated answers: the grounding check per language
+    print(f"composer: {type(components.assistant.composer).__name__}")
     tally, misses = Tally(), []
     cases = data["cases"][::3] if fast else data["cases"]
     for case in cases:
@@ -282,6 +288,9 @@ def suite_answers(fast: bool = False) -> bool:
     rows.append(["all", str(sum(tally.totals.values())), f"{tally.rate():.3f}"])
     print(table(rows, ["language", "questions", "key facts present"]))
     print("\n".join(misses[:30]))
+    if grounding is not None:
+        print("\ngenerated answers, grounding check (a rejected one became the extractive answer):")
+        print(grounding.report())
     threshold = float(data["thresholds"]["key_facts"])
     print(f"key facts present {tally.rate():.3f} (target ≥ {threshold})")
     return tally.rate() >= threshold
@@ -297,7 +306,11 @@ SUITES: dict[str, Callable[[bool], bool]] = {
 }
 
 
-def main(names: list[str], fast: bool = False) -> int:
+OPTIONS: dict[str, str | None] = {}  # --composer (answers suite)
+
+
+def main(names: list[str], fast: bool = False, composer: str | None = None) -> int:
+    OPTIONS["composer"] = composer
     names = names or list(SUITES)
     unknown = [n for n in names if n not in SUITES]
     if unknown:
@@ -320,4 +333,7 @@ def main(names: list[str], fast: bool = False) -> int:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    sys.exit(main([a for a in args if not a.startswith("--")], fast="--fast" in args))
+    composer = next((a.split("=", 1)[1] for a in args if a.startswith("--composer=")), None)
+    sys.exit(
+        main([a for a in args if not a.startswith("--")], fast="--fast" in args, composer=composer)
+    )
