@@ -47,17 +47,20 @@ start_postgres() {
     log "PostgreSQL is not installed and cannot be: its tests will skip"
     return 0
   fi
-  local port data="$DIR/pg"
+  local port pg data
   port="$(free_port)"
-  mkdir -p "$data"
-  [ "$(id -u)" = 0 ] && chown postgres "$DIR" "$data"
+  # its own folder, which the postgres user owns (DIR's parents may be private to us)
+  pg="$(mktemp -d /tmp/harbour-pg.XXXXXX)"
+  echo "$pg" >"$DIR/pg.path"
+  data="$pg/data"
+  [ "$(id -u)" = 0 ] && chown postgres "$pg"
   if ! as_postgres "$bin/initdb" -D "$data" -U harbour -A trust -E UTF8 --locale=C.UTF-8 \
       >"$DIR/initdb.log" 2>&1; then
     log "initdb failed (see $DIR/initdb.log)"; return 0
   fi
-  if ! as_postgres "$bin/pg_ctl" -D "$data" -l "$DIR/postgres.log" -w -t 60 \
-      -o "-c listen_addresses=127.0.0.1 -p $port -k $DIR -c fsync=off" start >/dev/null; then
-    log "PostgreSQL did not start (see $DIR/postgres.log)"; return 0
+  if ! as_postgres "$bin/pg_ctl" -D "$data" -l "$pg/postgres.log" -w -t 60 \
+      -o "-c listen_addresses=127.0.0.1 -p $port -k $pg -c fsync=off" start >/dev/null; then
+    log "PostgreSQL did not start (see $pg/postgres.log)"; return 0
   fi
   as_postgres "$bin/createdb" -h 127.0.0.1 -p "$port" -U harbour harbour_test
   echo "export HARBOUR_TEST_POSTGRES_URL=postgresql+psycopg://harbour@127.0.0.1:$port/harbour_test" \
@@ -88,8 +91,13 @@ start_chroma() {
 stop() {
   local bin
   bin="$(pg_bin)"
-  if [ -n "$bin" ] && [ -f "$DIR/pg/postmaster.pid" ]; then
-    as_postgres "$bin/pg_ctl" -D "$DIR/pg" -m fast -w stop >/dev/null 2>&1 || true
+  if [ -f "$DIR/pg.path" ]; then
+    local pg
+    pg="$(cat "$DIR/pg.path")"
+    if [ -n "$bin" ] && [ -f "$pg/data/postmaster.pid" ]; then
+      as_postgres "$bin/pg_ctl" -D "$pg/data" -m fast -w stop >/dev/null 2>&1 || true
+    fi
+    case "$pg" in /tmp/harbour-pg.*) rm -rf "$pg" ;; esac
   fi
   if [ -f "$DIR/chroma.pid" ]; then
     kill "$(cat "$DIR/chroma.pid")" 2>/dev/null || true

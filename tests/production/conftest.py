@@ -12,6 +12,7 @@ from assistant.retention import ConversationEraser
 from assistant.settings import Settings
 from assistant.staff import StaffDirectory
 from assistant.storage.database import init_db, make_engine, session_factory
+from tests.contract.conftest import chroma_url, postgres_url  # noqa: F401  (fixtures)
 
 
 class EchoAssistant:
