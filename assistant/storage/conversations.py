@@ -8,6 +8,7 @@ an escalation.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -16,6 +17,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.models import RedactedText, Verdict
 from assistant.storage.models import Conversation, EscalationCase, Message, utcnow
+
+_CLIENT_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,200}")
 
 
 def _hash_token(token: str) -> str:
@@ -51,6 +54,10 @@ class ConversationStore:
                     return ConversationRef(
                         token, conv.id, conv.language, conv.local_authority, False
                     )
+            if _CLIENT_TOKEN.fullmatch(token):
+                # A client-chosen unguessable id for a new conversation: without it the first
+                # message could not be retried idempotently after a lost reply (issue 4).
+                return ConversationRef(token, _hash_token(token), None, None, True)
         token = secrets.token_urlsafe(32)
         return ConversationRef(token, _hash_token(token), None, None, True)
 
