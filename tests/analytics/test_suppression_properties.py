@@ -110,7 +110,10 @@ def test_changing_a_hidden_cell_changes_nothing_that_is_published(types, data):
     counts = rollup_counts(types)
 
     def stays_hidden(t: EventType, delta: int) -> bool:
-        return all(1 <= counts[k] + delta <= 4 for k in cells_for(**t.row()))
+        # every rollup cell the event touches is small before and after the change
+        return all(
+            1 <= counts[k] <= 4 and 1 <= counts[k] + delta <= 4 for k in cells_for(**t.row())
+        )
 
     candidates = [(t, +1) for t in set(types) if stays_hidden(t, +1)]
     candidates += [(t, -1) for t in set(types) if stays_hidden(t, -1)]
@@ -129,6 +132,12 @@ def differing_views(types: list[EventType], t: EventType, delta: int) -> list:
     _, before = publish(types)
     _, after = publish(changed)
     return [f for (f, a), (_, b) in zip(before, after, strict=True) if a != b]
+
+
+def test_a_group_that_reaches_5_is_published():
+    """The boundary the indistinguishability test stays inside: 4 is hidden, 5 is shown."""
+    t = EventType(1, "coventry", "hi", "message", frozenset({"money"}), True, "none")
+    assert differing_views([t] * 5, t, -1)
 
 
 def test_one_shared_box_is_always_published_with_the_same_value():
