@@ -14,12 +14,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from api.deps import ComponentsDep
-from api.routes.pages import _context, _ui_language, templates
+from api.routes.pages import _ui_language, templates
 from api.schemas import CvFindingOut, CvReviewOut, CvSectionOut, ErrorOut
 from assistant.cv_review.checks import TARGET_ROLES
 from assistant.cv_review.review import CvReviewer, CvUpload
 from assistant.errors import InvalidInput, NotReady
-from assistant.languages import SUPPORTED_LANGUAGES
+from assistant.languages import LOCAL_AUTHORITIES, RTL_LANGUAGES, SUPPORTED_LANGUAGES
 
 router = APIRouter(prefix="/api/cv", tags=["cv"])
 pages = APIRouter(include_in_schema=False)
@@ -221,16 +221,23 @@ def cv_page(
 ):
     lang = _ui_language(request, lang)
     reviewer = get_cv_reviewer(components)
+    messages = components.messages
     return templates.TemplateResponse(
         request,
         "cv.html",
-        _context(
-            request,
-            components,
-            lang,
-            council=council,
-            cv=reviewer.messages.ui(lang),
-            roles=TARGET_ROLES,
-            max_bytes=reviewer.limits.max_bytes,
-        ),
+        {
+            "request": request,
+            "lang": lang,
+            "dir": "rtl" if lang in RTL_LANGUAGES else "ltr",
+            "t": messages.catalog(lang),
+            "languages": [
+                (c, messages.catalog(c).get("language_name", n))
+                for c, n in SUPPORTED_LANGUAGES.items()
+            ],
+            "councils": LOCAL_AUTHORITIES,
+            "council": council,
+            "cv": reviewer.messages.ui(lang),
+            "roles": TARGET_ROLES,
+            "max_bytes": reviewer.limits.max_bytes,
+        },
     )
