@@ -39,7 +39,7 @@ DOCS_CSP = (
 )
 DOCS_PATHS = ("/docs", "/redoc")
 EXEMPT_FROM_CAP = ("/healthz", "/readyz")
-CHAT_PATHS = frozenset({"/api/chat", "/api/chat/stream", "/"})
+CHAT_PATHS = frozenset({"/api/chat", "/api/chat/stream", "/api/contact", "/"})
 CV_PATHS = frozenset({"/api/cv/review"})
 
 

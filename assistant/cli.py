@@ -386,6 +386,51 @@ def restore_cmd(source: Annotated[Path, typer.Argument(help="A file from `harbou
     typer.echo(f"Restored from {source}")
 
 
+@db.command("upgrade")
+def db_upgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+) -> None:
+    """Migrate the database (SQLite or PostgreSQL) to the newest schema; start-up does too."""
+    from assistant.storage.database import make_engine
+    from assistant.storage.migrate import current_revision, upgrade
+
+    engine = make_engine(_settings().database_url)
+    before = current_revision(engine)
+    upgrade(engine, revision)
+    typer.echo(f"Database at revision {current_revision(engine)} (was {before or 'empty'})")
+
+
+@db.command("current")
+def db_current() -> None:
+    """The database's schema revision and the newest one."""
+    from assistant.storage.database import make_engine
+    from assistant.storage.migrate import current_revision, head_revision
+
+    current = current_revision(make_engine(_settings().database_url))
+    typer.echo(f"current {current or 'none'}, head {head_revision()}")
+
+
+@db.command("revision")
+def db_revision(
+    message: Annotated[str, typer.Argument(help="What changed, e.g. 'add cv_reports'.")],
+) -> None:
+    """Write a new migration from the difference between the models and a migrated database
+    (developers: run after changing assistant/storage/models.py, then review the file)."""
+    import tempfile
+
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    from assistant.storage.migrate import alembic_config, upgrade
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = create_engine(f"sqlite:///{tmp}/scratch.db")
+        upgrade(engine)
+        with engine.begin() as conn:
+            command.revision(alembic_config(conn), message=message, autogenerate=True)
+        engine.dispose()
+
+
 def _sessions(settings):
     from assistant.storage.database import init_db, make_engine, session_factory
 

@@ -1,0 +1,25 @@
+"""Alembic environment: the connection comes from `assistant.storage.database.upgrade`."""
+
+from __future__ import annotations
+
+from alembic import context
+
+from assistant.storage.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes["connection"]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # ALTER TABLE by copy on SQLite
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run_migrations_online()
