@@ -115,7 +115,7 @@ def test_connection_refused_falls_back_at_once(make_composer, extractive, outcom
     composer.observer = lambda language, outcome: outcomes.append(outcome)
     answer, elapsed = timed(lambda: compose(composer))
     assert answer == extractive.compose(QUESTION, passages(), lang("en"), NONE)
-    assert outcomes == ["failed:connection"] and elapsed < 1.0
+    assert outcomes == ["failed:connection"] and elapsed < 1.5  # no waiting for a timeout
 
 
 def test_the_breaker_opens_after_repeated_failures_and_tries_again_later(
