@@ -8,6 +8,7 @@ wrote, with the real components.
 from __future__ import annotations
 
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -256,12 +257,18 @@ def suite_answers(fast: bool = False) -> bool:
     a correct reply must contain verbatim."""
     from assistant.container import build_components
     from assistant.models import IncomingMessage
+    from assistant.settings import DatabaseSettings
     from evals.llm_eval import answer_settings, watch
 
     data = load("answers")
     settings = answer_settings(_settings(), OPTIONS.get("composer"))
     if settings is None:
         return False
+    # The guidance index is the real one; conversations and cases go to a throwaway database.
+    scratch = Path(tempfile.mkdtemp(prefix="harbour-eval-"))
+    settings = settings.model_copy(
+        update={"database": DatabaseSettings(url=f"sqlite:///{scratch / 'answers.db'}")}
+    )
     components = build_components(settings)
     if components.store.count() == 0:
         print("the index is empty: run `harbour ingest` first")
