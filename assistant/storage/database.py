@@ -7,7 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.storage.models import Base
+from assistant.storage import models as _models  # noqa: F401  (registers the tables)
 
 
 def make_engine(url: str) -> Engine:
@@ -38,7 +38,10 @@ def make_engine(url: str) -> Engine:
 
 
 def init_db(engine: Engine) -> None:
-    Base.metadata.create_all(engine)
+    """Bring the schema to the newest Alembic migration (assistant/storage/migrate.py)."""
+    from assistant.storage.migrate import upgrade
+
+    upgrade(engine)
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
