@@ -45,6 +45,8 @@ def _ltr_numbers(text: str) -> Markup:
 
 
 templates.env.filters["ltr_numbers"] = _ltr_numbers
+# A reply's direction follows the reply's language, which may differ from the page's.
+templates.env.globals["rtl_languages"] = sorted(RTL_LANGUAGES)
 
 
 def _render_text(self, tokens, idx, options, env) -> str:

@@ -71,17 +71,52 @@ def test_worker_sends_a_message_and_sees_a_cited_reply_on_a_phone(server, browse
     page.close()
 
 
+URDU_ESCALATION = "میرا مالک میرا پاسپورٹ اپنے پاس رکھتا ہے اور کہتا ہے کہ میں اس کا مقروض ہوں"
+# The helpline number on screen, read from its first and last digit groups: in right-to-left
+# text the bidi algorithm would show "700 121 08000" unless the number is isolated.
+HELPLINE_IN_ORDER = """() => {
+  const reply = document.querySelector('.turn.assistant.escalated .reply[lang="ur"]');
+  const bdi = [...reply.querySelectorAll('bdi')].find(b => b.textContent === '08000 121 700');
+  if (!bdi) return 'no <bdi> around the number';
+  const t = bdi.firstChild, r = document.createRange();
+  r.setStart(t, 0); r.setEnd(t, 5);
+  const first = r.getBoundingClientRect();
+  r.setStart(t, t.length - 3); r.setEnd(t, t.length);
+  const last = r.getBoundingClientRect();
+  return [first.left < last.left, Math.abs(first.top - last.top) < 2];
+}"""
+
+
+def _urdu_escalation_checks(page):
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    reply = page.locator(".turn.assistant.escalated .reply").first
+    assert reply.get_attribute("dir") == "rtl"
+    assert "08000 121 700" in reply.inner_text()
+    # the fixed safety text comes first and is set apart from the answer
+    assert reply.evaluate("r => r.firstElementChild.className") == "safety"
+    assert "08000 121 700" in reply.locator(".safety").inner_text()
+    assert page.evaluate(HELPLINE_IN_ORDER) == [True, True]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
 def test_urdu_page_is_right_to_left_and_escalation_is_highlighted(server, browser):
     page = browser.new_page(viewport={"width": 360, "height": 740})
     page.goto(f"{server}/?lang=ur")
-    assert page.evaluate("document.documentElement.dir") == "rtl"
-    page.fill(
-        "#message", "میرا مالک میرا پاسپورٹ اپنے پاس رکھتا ہے اور کہتا ہے کہ میں اس کا مقروض ہوں"
-    )
+    page.fill("#message", URDU_ESCALATION)
     page.click("#send")
     page.wait_for_selector(".turn.assistant.escalated", timeout=20000)
-    assert "08000 121 700" in page.locator(".turn.assistant .reply").first.inner_text()
+    _urdu_escalation_checks(page)  # the reply chat.js built
     page.screenshot(path=str(SHOTS / "chat-urdu-escalation-360.png"), full_page=True)
+    page.close()
+
+
+def test_urdu_reply_without_javascript_keeps_numbers_left_to_right(server, browser):
+    page = browser.new_page(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    page.goto(f"{server}/?lang=ur")
+    page.fill("#message", URDU_ESCALATION)
+    page.click("#send")  # a plain form post; the server renders the reply
+    page.wait_for_selector(".turn.assistant.escalated", timeout=20000)
+    _urdu_escalation_checks(page)
     page.close()
 
 

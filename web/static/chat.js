@@ -30,11 +30,39 @@
     return /^(\/|https?:\/\/)/.test(u) ? u : "#";
   }
   function showError(msg) { errorEl.textContent = msg; errorEl.hidden = false; }
+  var rtl = (d.rtl || "").split(" ");
+  function dirOf(lang) { return rtl.indexOf(lang) >= 0 ? "rtl" : "ltr"; }
+
+  // Text as DOM nodes, each phone number ("0300 790 6268") in <bdi dir="ltr"> so that it
+  // reads left to right inside Urdu (same pattern as the ltr_numbers filter in pages.py).
+  function numbersLtr(parent, text) {
+    var re = /\+?\d+(?:[ \u00a0]\d+)+/g, last = 0, m;
+    while ((m = re.exec(text)) !== null) {
+      if (m.index > last) parent.appendChild(document.createTextNode(text.slice(last, m.index)));
+      var b = el("bdi", "", m[0]); b.setAttribute("dir", "ltr"); parent.appendChild(b);
+      last = re.lastIndex;
+    }
+    if (last < text.length) parent.appendChild(document.createTextNode(text.slice(last)));
+    return parent;
+  }
+  // An escalated reply starts with the fixed safety text, then a blank line: shown first, apart.
+  function replyBody(text, lang, escalated) {
+    var body = el("div", "reply");
+    body.setAttribute("lang", lang); body.setAttribute("dir", dirOf(lang));
+    var cut = escalated ? text.indexOf("\n\n") : -1;
+    if (escalated) {
+      body.appendChild(numbersLtr(el("p", "safety"), cut < 0 ? text : text.slice(0, cut)));
+    }
+    var rest = escalated ? (cut < 0 ? "" : text.slice(cut + 2)) : text;
+    if (rest) body.appendChild(numbersLtr(el("p", "answer"), rest));
+    return body;
+  }
 
   function addQuestion(question) {
     var u = el("li", "turn user");
     u.appendChild(el("span", "who", d.you));
-    u.appendChild(el("p", "", question));
+    var q = el("p", "", question); q.setAttribute("dir", "auto");
+    u.appendChild(q);
     list.appendChild(u);
   }
   function addAnswer() {
@@ -47,16 +75,17 @@
   function fill(a, r) {
     while (a.childNodes.length > 1) a.removeChild(a.lastChild);
     a.className = "turn assistant" + (r.escalated ? " escalated" : "");
-    var body = el("div", "reply", r.reply);
-    body.setAttribute("lang", r.language);
-    a.appendChild(body);
+    a.appendChild(replyBody(r.reply, r.language, r.escalated));
     if (r.citations && r.citations.length) {
       var s = el("div", "sources");
       s.appendChild(el("h2", "", d.sources));
       var ul = el("ul");
       r.citations.forEach(function (c) {
         var li = el("li"); var link = el("a", "", c.title);
-        link.href = safeUrl(c.url) + (c.url.indexOf("/guide/") === 0 ? "?lang=" + r.language : "");
+        var guide = c.url.indexOf("/guide/") === 0;
+        link.href = safeUrl(c.url) + (guide ? "?lang=" + encodeURIComponent(r.language) : "");
+        link.setAttribute("dir", "auto");
+        if (!guide) link.rel = "noopener noreferrer";
         li.appendChild(link); ul.appendChild(li);
       });
       s.appendChild(ul); a.appendChild(s);
@@ -64,9 +93,7 @@
     if (r.reply_english) {
       var det = el("details", "english");
       det.appendChild(el("summary", "", d.showEnglish));
-      var en = el("div", "reply", r.reply_english);
-      en.setAttribute("lang", "en"); en.setAttribute("dir", "ltr");
-      det.appendChild(en); a.appendChild(det);
+      det.appendChild(replyBody(r.reply_english, "en", r.escalated)); a.appendChild(det);
     }
   }
   function render(question, r) {
@@ -151,7 +178,7 @@
       addQuestion(text);
       var a = addAnswer();
       var live = el("div", "reply streaming", "");
-      live.setAttribute("lang", d.lang);
+      live.setAttribute("lang", d.lang); live.setAttribute("dir", "auto");
       a.appendChild(live);
       a.scrollIntoView({ block: "start" });
       list.setAttribute("aria-busy", "true");
