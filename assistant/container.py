@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
@@ -136,6 +137,11 @@ def build_composer(
     from langchain_openai import ChatOpenAI
 
     from assistant.llm_composer import CircuitBreaker, OpenAICompatibleComposer
+
+    # Prompts hold redacted messages: LangChain must never trace them to a third party, even if
+    # LANGSMITH_*/LANGCHAIN_* tracing variables are set in the environment.
+    for var in ("LANGSMITH_TRACING", "LANGCHAIN_TRACING_V2", "LANGCHAIN_TRACING"):
+        os.environ[var] = "false"
 
     assert llm.model is not None
     model = ChatOpenAI(
