@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 
 from assistant.container import Components
 from assistant.errors import NotReady
@@ -24,3 +24,6 @@ def get_assistant(components: Annotated[Components, Depends(get_components)]) ->
 
 ComponentsDep = Annotated[Components, Depends(get_components)]
 AssistantDep = Annotated[Assistant, Depends(get_assistant)]
+
+# Case ids are database integers: larger ones are not ids (and overflow SQLite's INTEGER).
+CaseId = Annotated[int, Path(ge=1, le=2**63 - 1)]

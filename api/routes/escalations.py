@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from api.auth import LeadDep
-from api.deps import ComponentsDep
+from api.deps import CaseId, ComponentsDep
 from api.schemas import (
     AcknowledgeRequest,
     CaseEventOut,
@@ -82,33 +82,35 @@ def list_escalations(
 
 
 @router.get("/{case_id}", response_model=EscalationDetail, responses=ERRORS)
-def get_escalation(case_id: int, user: LeadDep, cases: CasesDep) -> EscalationDetail:
+def get_escalation(case_id: CaseId, user: LeadDep, cases: CasesDep) -> EscalationDetail:
     """The case, its verdict and indicators, the conversation (redacted) and its audit trail."""
     return detail_out(cases.get(user, case_id))
 
 
 @router.post("/{case_id}/acknowledge", response_model=EscalationDetail, responses=ERRORS)
 def acknowledge(
-    case_id: int, user: LeadDep, cases: CasesDep, body: AcknowledgeRequest | None = None
+    case_id: CaseId, user: LeadDep, cases: CasesDep, body: AcknowledgeRequest | None = None
 ) -> EscalationDetail:
     cases.acknowledge(user, case_id, body.note if body else None)
     return detail_out(cases.get(user, case_id))
 
 
 @router.post("/{case_id}/refer", response_model=EscalationDetail, responses=ERRORS)
-def refer(case_id: int, body: ReferRequest, user: LeadDep, cases: CasesDep) -> EscalationDetail:
+def refer(case_id: CaseId, body: ReferRequest, user: LeadDep, cases: CasesDep) -> EscalationDetail:
     cases.refer(user, case_id, body.to, body.note)
     return detail_out(cases.get(user, case_id))
 
 
 @router.post("/{case_id}/close", response_model=EscalationDetail, responses=ERRORS)
-def close(case_id: int, body: CloseRequest, user: LeadDep, cases: CasesDep) -> EscalationDetail:
+def close(case_id: CaseId, body: CloseRequest, user: LeadDep, cases: CasesDep) -> EscalationDetail:
     cases.close(user, case_id, body.outcome)
     return detail_out(cases.get(user, case_id))
 
 
 @router.post("/{case_id}/notes", response_model=EscalationDetail, responses=ERRORS)
-def add_note(case_id: int, body: NoteRequest, user: LeadDep, cases: CasesDep) -> EscalationDetail:
+def add_note(
+    case_id: CaseId, body: NoteRequest, user: LeadDep, cases: CasesDep
+) -> EscalationDetail:
     cases.add_note(user, case_id, body.text)
     return detail_out(cases.get(user, case_id))
 

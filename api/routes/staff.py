@@ -31,6 +31,7 @@ from api.auth import (
     set_session_cookie,
     sign_in,
 )
+from api.deps import CaseId
 from assistant.errors import InvalidInput
 from assistant.safeguarding.cases import COUNCIL_NAMES, REFERRAL_TARGETS, InvalidTransition
 from assistant.staff import LEAD
@@ -210,7 +211,7 @@ def cases_page(
 
 
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
-def case_page(request: Request, case_id: int, user: LeadDep, error: str | None = None):
+def case_page(request: Request, case_id: CaseId, user: LeadDep, error: str | None = None):
     return _case(request, user, case_id, error)
 
 
@@ -238,7 +239,7 @@ def _act(request: Request, user, case_id: int, action) -> Response:
 
 @router.post("/cases/{case_id}/acknowledge")
 def acknowledge_form(
-    request: Request, case_id: int, user: LeadDep, note: Annotated[str, Form()] = ""
+    request: Request, case_id: CaseId, user: LeadDep, note: Annotated[str, Form()] = ""
 ):
     return _act(request, user, case_id, lambda: _cases(request).acknowledge(user, case_id, note))
 
@@ -246,7 +247,7 @@ def acknowledge_form(
 @router.post("/cases/{case_id}/refer")
 def refer_form(
     request: Request,
-    case_id: int,
+    case_id: CaseId,
     user: LeadDep,
     to: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
@@ -255,10 +256,12 @@ def refer_form(
 
 
 @router.post("/cases/{case_id}/close")
-def close_form(request: Request, case_id: int, user: LeadDep, outcome: Annotated[str, Form()] = ""):
+def close_form(
+    request: Request, case_id: CaseId, user: LeadDep, outcome: Annotated[str, Form()] = ""
+):
     return _act(request, user, case_id, lambda: _cases(request).close(user, case_id, outcome))
 
 
 @router.post("/cases/{case_id}/notes")
-def note_form(request: Request, case_id: int, user: LeadDep, text: Annotated[str, Form()] = ""):
+def note_form(request: Request, case_id: CaseId, user: LeadDep, text: Annotated[str, Form()] = ""):
     return _act(request, user, case_id, lambda: _cases(request).add_note(user, case_id, text))
