@@ -64,6 +64,8 @@ def browser():
 
 
 def test_lead_sees_a_new_case_and_works_it_to_a_close(server, browser):
+    from playwright.sync_api import expect
+
     lead = browser.new_context(viewport={"width": 360, "height": 740}).new_page()
     lead.goto(f"{server}/staff/cases")
     assert "/staff/login" in lead.url  # signed out: sent to sign in
@@ -88,7 +90,8 @@ def test_lead_sees_a_new_case_and_works_it_to_a_close(server, browser):
     worker.wait_for_selector("#contact-form[hidden]", state="attached", timeout=10000)
 
     # the lead's queue refreshes itself: the case appears without a reload
-    lead.wait_for_function(f"document.querySelectorAll('.case').length > {before}", timeout=20000)
+    # (locator waits: the strict CSP forbids the eval that string predicates need)
+    expect(lead.locator(".case")).to_have_count(before + 1, timeout=20000)
     newest = lead.locator(".case.status-new").first
     assert "HIGH" in newest.inner_text() and "Sandwell" in newest.inner_text()
     assert lead.evaluate("document.documentElement.scrollWidth") <= 360
@@ -105,10 +108,10 @@ def test_lead_sees_a_new_case_and_works_it_to_a_close(server, browser):
     lead.select_option("#refer-to", "modern_slavery_helpline")
     lead.fill("#refer-note", "Referred with the worker's agreement")
     lead.click("#refer")
-    lead.wait_for_function("document.getElementById('case-status').textContent === 'referred'")
+    expect(lead.locator("#case-status")).to_have_text("referred")
     lead.fill("#outcome", "Worker safe; documents returned")
     lead.click("#close")
-    lead.wait_for_function("document.getElementById('case-status').textContent === 'closed'")
+    expect(lead.locator("#case-status")).to_have_text("closed")
     record = lead.locator(".audit").inner_text()
     for step in ("browser.lead: acknowledged", "browser.lead: referred", "browser.lead: closed"):
         assert step in record
