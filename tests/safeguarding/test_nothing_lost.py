@@ -171,8 +171,16 @@ def test_every_replied_message_has_exactly_one_case_through_sigkills(tmp_path):
     try:
         for t in threads:
             t.start()
-        for _ in range(KILLS):
-            time.sleep(rng.uniform(2.0, 7.0))  # requests in flight: some committed, not replied
+        total = CLIENTS * PER_CLIENT
+        # Kill points by progress, not by clock, so a fast machine cannot finish first.
+        targets = sorted(rng.sample(range(total // 10, total * 85 // 100), KILLS))
+        for target in targets:
+            while time.monotonic() < deadline:
+                with lock:
+                    if len(results) >= target:
+                        break
+                time.sleep(0.01)
+            time.sleep(rng.uniform(0.0, 0.2))  # requests in flight: some committed, not replied
             kill_times.append(round(time.monotonic() - t_start, 1))
             with lock:
                 replied_before_kill = len(results)
