@@ -236,6 +236,11 @@ def suite_retrieval(fast: bool = False) -> bool:
     print("\n".join(misses[:30]))
     threshold = float(data["thresholds"]["hit_at_3"])
     worst = min(hit3.rate(lang) for lang in hit3.groups)
+    if fast:
+        # A third of the cases leaves 7–9 per language: too few to judge one language, so the
+        # CI subset gates on the overall rate; the full run gates on every language.
+        print(f"hit@3 {hit3.rate():.3f} on the fast subset (target ≥ {threshold} overall)")
+        return hit3.rate() >= threshold
     print(f"hit@3 {hit3.rate():.3f}; worst language {worst:.2f} (target ≥ {threshold} in each)")
     return worst >= threshold
 
