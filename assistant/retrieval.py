@@ -24,6 +24,7 @@ class Retriever:
         min_score: float = 0.80,
         local_boost: float = 0.02,
         candidates: int = 40,
+        hub_penalty: float = 0.2,
     ) -> None:
         self.store = store
         self.embedder = embedder
@@ -32,6 +33,9 @@ class Retriever:
         self.min_score = min_score
         self.local_boost = local_boost
         self.candidates = candidates
+        # score = cosine - hub_penalty * hubness: documents near everything (a long list of
+        # questions in one language) stop outranking the right article for unrelated questions.
+        self.hub_penalty = hub_penalty
 
     def query_text(self, question: RedactedText, history: Sequence[RedactedText] = ()) -> str:
         """Follow-ups ("and for my wife?") are read with the previous user message."""
@@ -52,7 +56,7 @@ class Retriever:
             article = self.kb.get(hit.article_id)
             if article is None:  # index older than the content: ignore stale documents
                 continue
-            score = hit.score
+            score = hit.score - self.hub_penalty * hit.hubness
             if article.local_authority and article.local_authority != "regional":
                 if article.local_authority == local_authority:
                     score += self.local_boost

@@ -1,7 +1,10 @@
 """Ingestion: load → validate → chunk → embed → upsert, incrementally.
 
 Only documents whose article changed are re-embedded; documents of removed articles (or removed
-parts) are deleted. Running it twice in a row changes nothing.
+parts) are deleted. Running it twice in a row changes nothing. Every document's hubness (see
+knowledge_base.store.hubness_scores) depends on all the others, so it is recomputed from the
+stored vectors on every run (one matrix product, no embedding; an index built before hubness
+existed gets it on its next run).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from dataclasses import dataclass, field
 from ingestion.chunking import chunk_article
 from knowledge_base.embeddings import Embedder
 from knowledge_base.schema import Article
-from knowledge_base.store import IndexDocument, VectorStore
+from knowledge_base.store import IndexDocument, VectorStore, hubness_scores
 
 BATCH = 16
 
@@ -82,4 +85,5 @@ def ingest(
     if stale_ids:
         store.delete(stale_ids)
         report.documents_deleted = len(stale_ids)
+    store.set_hubness(hubness_scores(*store.vectors()))  # same values when nothing changed
     return report

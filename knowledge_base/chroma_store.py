@@ -98,9 +98,27 @@ class ChromaVectorStore:
                     language=str(m.get("language", "")),
                     score=1.0 - float(dist),
                     local_authority=str(m.get("local_authority") or "") or None,
+                    hubness=float(m.get("hubness") or 0.0),
                 )
             )
         return hits
+
+    def vectors(self) -> tuple[list[str], list[str], np.ndarray]:
+        got = self._collection.get(include=["metadatas", "embeddings"])
+        ids = list(got["ids"])
+        metas = got["metadatas"] or [{}] * len(ids)
+        embeddings = got["embeddings"]
+        matrix = np.asarray(embeddings if len(ids) else np.zeros((0, 0)), dtype=np.float32)
+        return ids, [str((m or {}).get("article_id", "")) for m in metas], matrix
+
+    def set_hubness(self, scores: dict[str, float]) -> None:
+        """Metadata update only: Chroma merges the key into each document's metadata."""
+        items = list(scores.items())
+        for start in range(0, len(items), _BATCH):
+            chunk = items[start : start + _BATCH]
+            self._collection.update(
+                ids=[i for i, _ in chunk], metadatas=[{"hubness": float(h)} for _, h in chunk]
+            )
 
     def count(self) -> int:
         return int(self._collection.count())

@@ -33,6 +33,7 @@ class Hit:
     language: str
     score: float  # cosine similarity
     local_authority: str | None = None
+    hubness: float = 0.0  # see hubness_scores; 0.0 until ingestion has computed it
     metadata: dict = field(default_factory=dict)
 
 
@@ -53,6 +54,14 @@ class VectorStore(Protocol):
 
     def count(self) -> int: ...
 
+    def vectors(self) -> tuple[list[str], list[str], np.ndarray]:
+        """Every document's id and article id, and its vector (one row each, same order)."""
+        ...
+
+    def set_hubness(self, scores: dict[str, float]) -> None:
+        """Record each document's hubness (returned on its hits); ids not given keep theirs."""
+        ...
+
 
 def check_embedder(recorded: str | None, wanted: str) -> None:
     if recorded and recorded != wanted:
@@ -64,6 +73,34 @@ def check_embedder(recorded: str | None, wanted: str) -> None:
         )
 
 
+def hubness_scores(
+    ids: Sequence[str], article_ids: Sequence[str], matrix: np.ndarray, k: int = 10
+) -> dict[str, float]:
+    """How much each document is a "hub": near everything rather than near its topic.
+
+    hub(d) = mean cosine similarity of d to its k nearest documents of *other* articles (an
+    article's own translations are near it by design), centred on the mean over the store so the
+    correction `score - alpha * hub` leaves the retriever's min_score meaning roughly what it
+    did. CSLS (Conneau et al. 2018, "Word translation without parallel data") in spirit.
+    """
+    n = len(ids)
+    if n == 0:
+        return {}
+    m = np.asarray(matrix, dtype=np.float32)
+    sims = m @ m.T
+    arts = np.asarray(article_ids)
+    sims[arts[:, None] == arts[None, :]] = -np.inf
+    others = (arts[:, None] != arts[None, :]).sum(axis=1)
+    kk = int(min(k, others.max())) if n > 1 else 0
+    if kk == 0:
+        return {i: 0.0 for i in ids}
+    top = -np.partition(-sims, kk - 1, axis=1)[:, :kk]
+    top[~np.isfinite(top)] = np.nan
+    hub = np.nan_to_num(np.nanmean(top, axis=1), nan=0.0) if np.isnan(top).any() else top.mean(1)
+    hub = hub - hub.mean()
+    return {i: float(h) for i, h in zip(ids, hub, strict=True)}
+
+
 class InMemoryVectorStore:
     """Exact cosine search over numpy arrays; for tests and tiny deployments."""
 
@@ -72,6 +109,7 @@ class InMemoryVectorStore:
         self.embedder_id = embedder_id
         self._docs: dict[str, IndexDocument] = {}
         self._vectors: dict[str, np.ndarray] = {}
+        self._hubness: dict[str, float] = {}
 
     def upsert(self, docs: Sequence[IndexDocument], vectors: np.ndarray) -> None:
         for doc, vec in zip(docs, vectors, strict=True):
@@ -82,6 +120,7 @@ class InMemoryVectorStore:
         for i in ids:
             self._docs.pop(i, None)
             self._vectors.pop(i, None)
+            self._hubness.pop(i, None)
 
     def hashes(self) -> dict[str, str]:
         return {i: d.content_hash for i, d in self._docs.items()}
@@ -100,9 +139,18 @@ class InMemoryVectorStore:
                 language=self._docs[ids[j]].language,
                 score=float(scores[j]),
                 local_authority=self._docs[ids[j]].local_authority,
+                hubness=self._hubness.get(ids[j], 0.0),
             )
             for j in order
         ]
 
     def count(self) -> int:
         return len(self._docs)
+
+    def vectors(self) -> tuple[list[str], list[str], np.ndarray]:
+        ids = list(self._docs)
+        matrix = np.stack([self._vectors[i] for i in ids]) if ids else np.zeros((0, 0))
+        return ids, [self._docs[i].article_id for i in ids], matrix
+
+    def set_hubness(self, scores: dict[str, float]) -> None:
+        self._hubness.update({i: float(h) for i, h in scores.items() if i in self._docs})

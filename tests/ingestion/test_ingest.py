@@ -7,7 +7,7 @@ from ingestion.chunking import chunk_article
 from ingestion.pipeline import ingest
 from ingestion.sources import load_sources
 from knowledge_base.chroma_store import ChromaVectorStore
-from knowledge_base.store import InMemoryVectorStore
+from knowledge_base.store import InMemoryVectorStore, hubness_scores
 from tests.fakes import HashEmbedder
 
 CONTENT = Settings().content_dir
@@ -59,3 +59,22 @@ def test_translations_are_indexed_per_language():
     langs = {d.language for d in docs}
     assert "en" in langs and set(articles[0].translations) <= langs
     assert all(d.article_id == articles[0].id for d in docs)
+
+
+def test_ingest_refreshes_hubness_when_documents_change(content, store):
+    emb = HashEmbedder()
+    ingest(load_sources(content), store, emb)
+    ids, _, _ = store.vectors()
+    first = {h.id: h.hubness for h in store.query(emb.embed_query("visa sponsor"), len(ids))}
+    assert any(h != 0.0 for h in first.values())
+
+    removed = sorted(content.glob("*/*.md"))[0]
+    removed.unlink()
+    removed.with_name(removed.stem + ".tr.yaml").unlink(missing_ok=True)
+    ingest(load_sources(content), store, emb)
+    ids, arts, matrix = store.vectors()
+    want = hubness_scores(ids, arts, matrix)
+    got = {h.id: h.hubness for h in store.query(emb.embed_query("visa sponsor"), len(ids))}
+    assert set(got) == set(want)
+    assert all(abs(got[i] - want[i]) < 1e-5 for i in want)
+    assert any(abs(got[i] - first[i]) > 1e-9 for i in want)  # recomputed, not left stale

@@ -5,7 +5,7 @@ import pytest
 
 from assistant.errors import EmbedderMismatch
 from knowledge_base.chroma_store import ChromaVectorStore
-from knowledge_base.store import IndexDocument, InMemoryVectorStore
+from knowledge_base.store import IndexDocument, InMemoryVectorStore, hubness_scores
 from tests.fakes import HashEmbedder
 
 EMB = HashEmbedder()
@@ -43,6 +43,29 @@ class VectorStoreContract:
     def test_empty_store_returns_nothing(self, tmp_path):
         assert self.make(tmp_path).query(EMB.embed_query("x"), 3) == []
 
+    def test_vectors_returns_every_document_with_its_vector(self, tmp_path):
+        store = self.make(tmp_path)
+        d = docs(("a", "one"), ("b", "two"))
+        vecs = EMB.embed_passages(["one", "two"])
+        store.upsert(d, vecs)
+        ids, article_ids, matrix = store.vectors()
+        rows = {i: (a, matrix[n]) for n, (i, a) in enumerate(zip(ids, article_ids, strict=True))}
+        assert set(rows) == {"a#0", "b#1"}
+        assert rows["a#0"][0] == "a"
+        np.testing.assert_allclose(rows["b#1"][1], vecs[1], atol=1e-5)
+
+    def test_hubness_is_returned_on_hits_and_survives_upsert_of_others(self, tmp_path):
+        store = self.make(tmp_path)
+        d = docs(("a", "one"), ("b", "two"))
+        store.upsert(d, EMB.embed_passages(["one", "two"]))
+        assert all(h.hubness == 0.0 for h in store.query(EMB.embed_query("one"), 2))
+        store.set_hubness({"a#0": 0.25, "b#1": -0.1})
+        by_id = {h.id: h for h in store.query(EMB.embed_query("one"), 2)}
+        assert by_id["a#0"].hubness == pytest.approx(0.25)
+        assert by_id["b#1"].hubness == pytest.approx(-0.1)
+        assert by_id["a#0"].article_id == "a"  # metadata update kept the other fields
+        assert store.hashes() == {"a#0": "h1", "b#1": "h1"}
+
 
 class TestInMemory(VectorStoreContract):
     def make(self, tmp_path, embedder_id="hash:256"):
@@ -70,3 +93,22 @@ class TestChromaOnDisk(VectorStoreContract):
         store.upsert(d, np.asarray(EMB.embed_passages(["one"])))
         again = ChromaVectorStore("hash:256", path=tmp_path / "chroma")
         assert again.count() == 1
+
+
+def test_hubness_marks_the_document_near_everything():
+    """A document close to every other article scores above one close to none; the scores are
+    centred, and an article's own documents do not count as its neighbours."""
+    rng = np.random.default_rng(0)
+    topics = rng.normal(size=(6, 32))
+    hub = topics.mean(axis=0)  # near every topic
+    rows = [*topics, hub, topics[0] + 0.01 * rng.normal(size=32)]
+    matrix = np.asarray(rows) / np.linalg.norm(rows, axis=1, keepdims=True)
+    ids = [f"t{i}#0" for i in range(6)] + ["hub#0", "t0#1"]
+    arts = [i.split("#")[0] for i in ids]
+    scores = hubness_scores(ids, arts, matrix, k=3)
+    assert scores["hub#0"] == max(scores.values())
+    assert abs(sum(scores.values())) < 1e-5
+    # t0#1 is a near copy of t0#0, but the same article: it does not make t0#0 a hub
+    assert scores["t0#0"] < scores["hub#0"]
+    assert hubness_scores([], [], np.zeros((0, 0))) == {}
+    assert hubness_scores(["a#0", "a#1"], ["a", "a"], matrix[:2]) == {"a#0": 0.0, "a#1": 0.0}
