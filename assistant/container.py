@@ -284,6 +284,7 @@ def build_components(settings: Settings) -> Components:
             top_k=settings.retrieval.top_k,
             min_score=settings.retrieval.min_score,
             local_boost=settings.retrieval.local_boost,
+            hub_penalty=settings.retrieval.hub_penalty,
         ),
         composer=timed("composer", lambda: build_composer(settings, kb, messages, safety)),
         conversations=ConversationStore(sessions),

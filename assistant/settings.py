@@ -89,6 +89,8 @@ class RetrievalSettings(BaseModel):
     top_k: int = 3
     min_score: float = 0.80  # cosine similarity below which a passage is "not relevant enough"
     local_boost: float = 0.02
+    # minus this × a document's hubness (closeness to other articles' documents); see the eval
+    hub_penalty: float = 0.2
 
 
 class AuthSettings(BaseModel):

@@ -197,7 +197,13 @@ def suite_retrieval(fast: bool = False) -> bool:
         print("the index is empty: run `harbour ingest` first")
         return False
     retriever = Retriever(
-        store, _embedder(), kb, top_k=3, min_score=0.0, local_boost=s.retrieval.local_boost
+        store,
+        _embedder(),
+        kb,
+        top_k=3,
+        min_score=0.0,
+        local_boost=s.retrieval.local_boost,
+        hub_penalty=s.retrieval.hub_penalty,
     )
     hit3, mrr = Tally(), defaultdict(list)
     misses = []
