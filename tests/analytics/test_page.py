@@ -3,29 +3,16 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from api.app import create_app
 from assistant.analytics.suppression import SUPPRESSED
 from tests.auth_helpers import PASSWORD, create_staff
+from tests.browser import chromium, needs_chromium, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytestmark = needs_chromium
 # The README's screenshot is rewritten only on request: HARBOUR_SCREENSHOTS=1 pytest ...
 DOCS_SHOT = Path(__file__).resolve().parents[2] / "docs" / "analytics.png"
 CHARTS = ("activity", "topics", "councils", "languages", "gaps-topic", "gaps-language")
@@ -35,30 +22,15 @@ CHARTS = ("activity", "topics", "councils", "languages", "gaps-topic", "gaps-lan
 def server(seeded):
     settings, components = seeded
     create_staff(components, "pat", "programme")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     app = create_app(settings, components=components)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(5)
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def sign_in(browser, server, viewport):

@@ -3,31 +3,18 @@ the lead acknowledges, refers and closes it; the worker's consented contact reac
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 import api.routes.staff as staff_routes
 from api.app import create_app
 from tests.auth_helpers import PASSWORD, create_staff
+from tests.browser import chromium, needs_chromium, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed"),
-]
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
+    needs_chromium,
 ]
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -36,31 +23,16 @@ SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 def server(sg_components):
     staff_routes.REFRESH_S = 2  # the queue refreshes itself every 2 s here (10 s by default)
     create_staff(sg_components, "browser.lead", "safeguarding_lead", ["sandwell"])
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     app = create_app(sg_components.settings, components=sg_components)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(5)
+    with serve(app) as url:
+        yield url
     staff_routes.REFRESH_S = 10
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def test_lead_sees_a_new_case_and_works_it_to_a_close(server, browser):

@@ -1,28 +1,15 @@
 """The CV page in a real browser (Debian chromium via Playwright), on a phone-sized screen."""
 
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from api.app import create_app
 from evals import cv_data
 from evals.cv_data import build_blocks
+from tests.browser import chromium, needs_chromium, serve
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytestmark = needs_chromium
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
@@ -43,30 +30,15 @@ def server(tmp_path_factory):
     components = SimpleNamespace(
         cv_reviewer=build_cv_reviewer(settings, PresidioRedactor(), Sink()), messages=Messages()
     )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     app = create_app(settings, components=components)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(5)
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 def test_upload_shows_progress_then_a_translated_report_on_a_phone(server, browser, tmp_path):

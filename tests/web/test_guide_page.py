@@ -3,35 +3,22 @@
 Only the knowledge base is loaded (no models): the guide pages need nothing else.
 """
 
-import socket
-import threading
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-import uvicorn
 
 from api.app import create_app
 from assistant.container import Components
 from assistant.messages import Messages
 from assistant.settings import Settings
 from knowledge_base.schema import KnowledgeBase
+from tests.browser import chromium, needs_chromium, serve
 
 # The guide pages and the article API use only the knowledge base and the page strings.
 NO_ASSISTANT = SimpleNamespace(composer=None)
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytestmark = needs_chromium
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 ARTICLES = ("visa-60-day-curtailment", "pay-minimum-wage-rates", "council-birmingham")
 
@@ -43,30 +30,15 @@ def server(tmp_path_factory):
     components = Components(
         assistant=NO_ASSISTANT, kb=kb, store=None, embedder=None, messages=Messages()  # type: ignore[arg-type]
     )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     app = create_app(settings, components=components)
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(5)
+    with serve(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.mark.parametrize("lang", ["en", "hi", "ur", "ta", "yo"])
