@@ -10,37 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.cv_review.errors import CvRejected, CvTooLarge
-from assistant.languages import SUPPORTED_LANGUAGES
+from assistant.messages import Messages
 
 HERE = Path(__file__).resolve().parent / "messages"
 
 
-class CvMessages:
+class CvMessages(Messages):
+    """The service's catalog loader (`assistant.messages.Messages`) over the CV folder."""
+
     def __init__(self, folder: Path = HERE) -> None:
-        self._catalogs: dict[str, dict[str, Any]] = {}
-        for code in SUPPORTED_LANGUAGES:
-            path = folder / f"{code}.yaml"
-            if path.exists():
-                self._catalogs[code] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        if "en" not in self._catalogs:
-            raise FileNotFoundError(f"{folder / 'en.yaml'} is required")
-
-    @property
-    def languages(self) -> list[str]:
-        return list(self._catalogs)
-
-    def get(self, language: str, key: str) -> str:
-        """`key` is dotted ("findings.dbs_missing.message"); falls back to English."""
-        for code in (language, "en"):
-            node: Any = self._catalogs.get(code, {})
-            for part in key.split("."):
-                node = node.get(part) if isinstance(node, dict) else None
-            if isinstance(node, str):
-                return node
-        raise KeyError(key)
+        super().__init__(folder)
 
     def has(self, language: str, key: str) -> bool:
         node: Any = self._catalogs.get(language, {})
