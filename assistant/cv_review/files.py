@@ -95,16 +95,23 @@ def classify(data: bytes, filename: str | None, content_type: str | None, limits
     return kind
 
 
-def _is_docx(data: bytes, limits: CvLimits) -> bool:
-    """Reads only the zip's central directory: declared sizes, ratios and encryption flags."""
+def open_checked_zip(
+    data: bytes, limits: CvLimits
+) -> tuple[zipfile.ZipFile, list[zipfile.ZipInfo]]:
+    """The zip and its entries, after checking only its central directory (declared sizes,
+    ratios, encryption flags): nothing is decompressed here."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise CvFileProblem("corrupt", "bad zip") from exc
     check_zip_directory(infos, limits)
-    names = {i.filename for i in infos}
-    return "word/document.xml" in names
+    return zf, infos
+
+
+def _is_docx(data: bytes, limits: CvLimits) -> bool:
+    _, infos = open_checked_zip(data, limits)
+    return "word/document.xml" in {i.filename for i in infos}
 
 
 def check_zip_directory(infos: list[zipfile.ZipInfo], limits: CvLimits) -> None:

@@ -19,7 +19,7 @@ import sys
 from collections import Counter
 
 from assistant.cv_review.errors import CvFileProblem
-from assistant.cv_review.files import check_zip_directory
+from assistant.cv_review.files import open_checked_zip
 from assistant.cv_review.limits import MB, CvLimits
 
 TINY_PT = 4.0  # rendered text smaller than this is unreadable on paper
@@ -379,12 +379,7 @@ def extract_docx(data: bytes, limits: CvLimits) -> dict:
     from defusedxml import DefusedXmlException
     from defusedxml.ElementTree import ParseError, fromstring
 
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise CvFileProblem("corrupt", "bad zip") from exc
-    check_zip_directory(infos, limits)
+    zf, infos = open_checked_zip(data, limits)
     names = [i.filename for i in infos]
     budget = [limits.max_uncompressed_bytes]
 
