@@ -100,3 +100,14 @@ def test_empty_message_shows_an_error_without_sending(server, browser):
     assert page.locator("#error").is_visible()
     assert page.locator(".turn").count() == 0
     page.close()
+
+
+def test_choosing_a_language_reloads_the_page_in_it_keeping_the_council(server, browser):
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    page.goto(f"{server}/?lang=en")
+    page.select_option("#council", "walsall")
+    with page.expect_navigation():
+        page.select_option("#lang", "ur")
+    assert "lang=ur" in page.url and "council=walsall" in page.url
+    assert page.get_attribute("html", "dir") == "rtl"
+    page.close()

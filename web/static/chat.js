@@ -13,19 +13,8 @@
   var langEl = document.getElementById("lang");
   var councilEl = document.getElementById("council");
 
-  langEl.addEventListener("change", function () {
-    var url = new URL(window.location.href);
-    url.searchParams.set("lang", langEl.value);
-    if (councilEl.value) url.searchParams.set("council", councilEl.value);
-    window.location.assign(url.toString());
-  });
-
-  function el(tag, cls, text) {
-    var n = document.createElement(tag);
-    if (cls) n.className = cls;
-    if (text !== undefined) n.textContent = text;
-    return n;
-  }
+  var el = window.Harbour.el;
+  window.Harbour.wireLanguagePicker(langEl, councilEl);
   function safeUrl(u) {
     return /^(\/|https?:\/\/)/.test(u) ? u : "#";
   }

@@ -16,19 +16,8 @@
   var councilEl = document.getElementById("council");
   var maxBytes = parseInt(d.maxBytes, 10) || 5242880;
 
-  langEl.addEventListener("change", function () {
-    var url = new URL(window.location.href);
-    url.searchParams.set("lang", langEl.value);
-    if (councilEl.value) url.searchParams.set("council", councilEl.value);
-    window.location.assign(url.toString());
-  });
-
-  function el(tag, cls, text) {
-    var n = document.createElement(tag);
-    if (cls) n.className = cls;
-    if (text !== undefined) n.textContent = text;
-    return n;
-  }
+  var el = window.Harbour.el;
+  window.Harbour.wireLanguagePicker(langEl, councilEl);
   function showError(msg) { errorEl.textContent = msg; errorEl.hidden = false; }
   function done() {
     button.disabled = false; button.textContent = d.submit;
