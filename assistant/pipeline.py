@@ -111,9 +111,8 @@ class Assistant:
                 council,
             )
         categories = self.topics.categorise(redacted, language.code)
-        history = self.conversations.recent_user_messages(conv, limit=3)[:-1]
         passages = (
-            self.retriever.retrieve(redacted, language.code, council, history)
+            self.retriever.retrieve(redacted, language.code, council, turn.history)
             if language.supported
             else []
         )

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Protocol
 
 from assistant.languages import SUPPORTED_LANGUAGES
@@ -84,22 +87,42 @@ NAME_INTRODUCTIONS = [
     r"મારું નામ",
 ]
 _NAME = r"((?:[A-Z][a-zA-Z'’-]+)(?: [A-Z][a-zA-Z'’-]+){0,2})"
+# A name we keep (see `_keep`) has a capitalised Latin word; text without one needs no NER.
+_CAPITALISED_LATIN = re.compile(r"\b[A-Z][a-z]")
+# Presidio imports transformers (and, through thinc, torch) for NLP engines we never use:
+# about 4 s of start-up and 150 MB. They are hidden while Presidio imports, unless already loaded.
+_UNUSED_BY_PRESIDIO = ("transformers", "torch")
+
+
+@contextmanager
+def _hidden_modules(names: tuple[str, ...]) -> Iterator[None]:
+    """Make `import name` raise ImportError for a moment (a None entry in sys.modules)."""
+    hidden = [n for n in names if n not in sys.modules]
+    for n in hidden:
+        sys.modules[n] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for n in hidden:
+            if sys.modules.get(n, 0) is None:
+                del sys.modules[n]
 
 
 class PresidioRedactor:
     """Presidio analyzer + anonymizer with UK recognizers for every supported language."""
 
     def __init__(self, score_threshold: float = 0.4, max_chars: int = 4000) -> None:
-        from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-        from presidio_analyzer.nlp_engine import NerModelConfiguration, SpacyNlpEngine
-        from presidio_anonymizer import AnonymizerEngine
+        with _hidden_modules(_UNUSED_BY_PRESIDIO):
+            from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+            from presidio_analyzer.nlp_engine import NerModelConfiguration
+            from presidio_anonymizer import AnonymizerEngine
 
         # Presidio's debug and info records quote the raw text it analyses (e.g. "Context list
         # is: <email> …"): its loggers never go below WARNING, whatever the app's log level.
         for name in PRESIDIO_LOGGERS:
             logging.getLogger(name).setLevel(logging.WARNING)
         languages = list(SUPPORTED_LANGUAGES)
-        nlp_engine = SpacyNlpEngine(
+        nlp_engine = _nlp_engine_class()(
             models=[{"lang_code": "en", "model_name": SPACY_MODEL}],
             ner_model_configuration=NerModelConfiguration(
                 labels_to_ignore=["CARDINAL", "ORDINAL", "QUANTITY", "MONEY", "PERCENT"]
@@ -140,6 +163,34 @@ class PresidioRedactor:
             text=text, analyzer_results=results, operators={"DEFAULT": OperatorConfig("replace")}
         )
         return RedactedText(out.text, tuple(sorted({r.entity_type for r in results})))
+
+
+def _nlp_engine_class():
+    from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+
+    class _NameAwareSpacyNlpEngine(SpacyNlpEngine):
+        """Runs the English NER only where a name we would keep can occur.
+
+        Most messages are in Indic scripts, Urdu or lower-case romanised text, where every
+        PERSON span the English model finds is dropped by `_keep`; tagging them costs most of
+        the redaction time. Those get the tokenizer only, with lower-cased tokens as lemmas so
+        that English context words ("passport", "born") still raise pattern scores.
+        """
+
+        def process_text(self, text: str, language: str) -> NlpArtifacts:
+            if _CAPITALISED_LATIN.search(text):
+                return super().process_text(text, language)
+            doc = self.nlp[language].make_doc(text)
+            return NlpArtifacts(
+                entities=[],
+                tokens=doc,
+                tokens_indices=[t.idx for t in doc],
+                lemmas=[t.lower_ for t in doc],
+                nlp_engine=self,
+                language=language,
+            )
+
+    return _NameAwareSpacyNlpEngine
 
 
 def _keep(result, text: str) -> bool:

@@ -39,6 +39,20 @@ class RecordedTurn:
     message_id: int
     case_id: int | None
     duplicate: bool  # the client retried a message id we already have
+    history: tuple[RedactedText, ...] = ()  # earlier user messages, oldest first (follow-ups)
+
+
+def _user_texts(
+    s: Session, conversation_id: str, limit: int, before_id: int | None = None
+) -> tuple[RedactedText, ...]:
+    """The last `limit` user messages (before message `before_id`), oldest first."""
+    query = select(Message.text).where(
+        Message.conversation_id == conversation_id, Message.role == "user"
+    )
+    if before_id is not None:
+        query = query.where(Message.id < before_id)
+    rows = s.scalars(query.order_by(Message.id.desc()).limit(limit)).all()
+    return tuple(RedactedText(t) for t in reversed(rows))
 
 
 class ConversationStore:
@@ -69,9 +83,13 @@ class ConversationStore:
         local_authority: str | None,
         verdict: Verdict,
         client_message_id: str | None = None,
+        history: int = 2,
     ) -> RecordedTurn:
+        """Store the message (and its case) in one transaction; the turn carries up to
+        `history` earlier user messages, read in the same transaction."""
         with self._sessions.begin() as s:
             row = s.get(Conversation, conv.id)
+            is_new = row is None
             if row is None:
                 row = Conversation(id=conv.id)
                 s.add(row)
@@ -89,7 +107,9 @@ class ConversationStore:
                     case = s.scalar(
                         select(EscalationCase.id).where(EscalationCase.message_id == existing.id)
                     )
-                    return RecordedTurn(existing.id, case, True)
+                    earlier = _user_texts(s, conv.id, history, before_id=existing.id)
+                    return RecordedTurn(existing.id, case, True, earlier)
+            earlier = () if is_new or not history else _user_texts(s, conv.id, history)
             msg = Message(
                 conversation_id=conv.id,
                 role="user",
@@ -113,7 +133,7 @@ class ConversationStore:
                 s.add(case)
                 s.flush()
                 case_id = case.id
-            return RecordedTurn(msg.id, case_id, False)
+            return RecordedTurn(msg.id, case_id, False, earlier)
 
     def record_assistant_message(self, conv: ConversationRef, text: str, language: str) -> None:
         """Assistant replies are built from curated text and placeholders, never raw input."""
@@ -122,13 +142,7 @@ class ConversationStore:
 
     def recent_user_messages(self, conv: ConversationRef, limit: int = 2) -> list[RedactedText]:
         with self._sessions() as s:
-            rows = s.scalars(
-                select(Message.text)
-                .where(Message.conversation_id == conv.id, Message.role == "user")
-                .order_by(Message.id.desc())
-                .limit(limit)
-            ).all()
-        return [RedactedText(t) for t in reversed(rows)]
+            return list(_user_texts(s, conv.id, limit))
 
     def get_case(self, case_id: int) -> EscalationCase | None:
         with self._sessions() as s:

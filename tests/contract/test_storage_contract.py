@@ -44,7 +44,7 @@ def test_a_message_and_its_case_are_stored_together_and_retries_are_idempotent(s
         conv, RedactedText("boss keeps my passport"), "en", "sandwell", URGENT, "m-1"
     )
     assert first.case_id is not None and not first.duplicate
-    assert retry == type(retry)(first.message_id, first.case_id, True)
+    assert retry == type(retry)(first.message_id, first.case_id, True, ())
     case = store.get_case(first.case_id)
     assert case.indicators == ["withheld_documents", "debt_bondage"]  # JSON round trip
     assert case.local_authority == "sandwell" and case.status == "new"
@@ -55,10 +55,15 @@ def test_a_message_and_its_case_are_stored_together_and_retries_are_idempotent(s
 def test_recent_messages_come_back_oldest_first(sessions):
     store = ConversationStore(sessions)
     conv = store.open(None)
+    turns = []
     for t in ("one", "two", "three"):
-        store.record_user_message(conv, RedactedText(t), "en", None, NONE)
+        turns.append(store.record_user_message(conv, RedactedText(t), "en", None, NONE, t))
         store.record_assistant_message(conv, f"answer {t}", "en")
     assert [r.text for r in store.recent_user_messages(conv, limit=2)] == ["two", "three"]
+    # each turn carries the user messages before it, read in the same transaction
+    assert [[r.text for r in turn.history] for turn in turns] == [[], ["one"], ["one", "two"]]
+    retry = store.record_user_message(conv, RedactedText("two"), "en", None, NONE, "two")
+    assert retry.duplicate and [r.text for r in retry.history] == ["one"]
 
 
 def test_the_case_trail_is_append_only(sessions):
