@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import ahocorasick
+
 # Unicode tag characters (U+E0000–U+E007F) smuggle invisible instructions; other invisible
 # format characters (zero-width, bidi overrides) are removed too. ZWJ/ZWNJ are kept: Indic
 # scripts need them.
@@ -41,10 +43,6 @@ class _Part:
     needle: str  # normalised text that must occur
     pattern: re.Pattern[str] | None  # word-boundary check for Latin script, run only on a hit
 
-    def found_in(self, text: str) -> bool:
-        # A plain substring test first: lexicons hold thousands of parts and almost none occur.
-        return self.needle in text and (self.pattern is None or bool(self.pattern.search(text)))
-
 
 def _make_part(part: str) -> _Part:
     whole_word = part.endswith(" ")
@@ -64,7 +62,12 @@ class _Term:
 
 
 class Lexicon:
-    """Terms per language; a term is a phrase, or a list of parts that must all appear."""
+    """Terms per language; a term is a phrase, or a list of parts that must all appear.
+
+    Lexicons hold thousands of parts and a message contains almost none of them, so every
+    needle is found in one pass over the text (an Aho-Corasick automaton) and only the terms
+    whose first part occurs are looked at.
+    """
 
     def __init__(self, terms_by_language: dict[str, Sequence[str | Sequence[str]]]) -> None:
         self._parts: list[_Part] = []
@@ -85,31 +88,45 @@ class Lexicon:
                     ids.append(index[p])
                 compiled.append(_Term(" + ".join(raw), tuple(ids)))
             self._terms[lang] = compiled
-        # Terms grouped by their first part: most first parts are absent from a message, so
-        # most terms are rejected by one substring test.
         self._by_first: dict[int, list[tuple[str, _Term]]] = {}
         for lang, terms in self._terms.items():
             for term in terms:
                 self._by_first.setdefault(term.parts[0], []).append((lang, term))
+        # needle → the parts written that way ("car" and "car " share a needle)
+        by_needle: dict[str, list[int]] = {}
+        for i, part in enumerate(self._parts):
+            by_needle.setdefault(part.needle, []).append(i)
+        self._automaton = ahocorasick.Automaton()
+        for needle, ids in by_needle.items():
+            self._automaton.add_word(needle, tuple(ids))
+        if by_needle:
+            self._automaton.make_automaton()
 
     @property
     def languages(self) -> list[str]:
         return list(self._terms)
 
+    def _parts_in(self, normalised_text: str) -> set[int]:
+        if not self._parts:
+            return set()
+        present: set[int] = set()
+        for _end, ids in self._automaton.iter(normalised_text):
+            present.update(ids)
+        return {
+            i
+            for i in present
+            if self._parts[i].pattern is None or self._parts[i].pattern.search(normalised_text)
+        }
+
     def matches(self, normalised_text: str, languages: Iterable[str]) -> list[str]:
         """Labels of the terms (in any of `languages`) that match the normalised text."""
-        seen: dict[int, bool] = {}
-
-        def found(i: int) -> bool:
-            if i not in seen:
-                seen[i] = self._parts[i].found_in(normalised_text)
-            return seen[i]
-
+        found = self._parts_in(normalised_text)
+        if not found:
+            return []
         wanted = set(languages)
         return [
             term.label
-            for first, terms in self._by_first.items()
-            if found(first)
-            for lang, term in terms
-            if lang in wanted and all(found(i) for i in term.parts[1:])
+            for first in sorted(found)
+            for lang, term in self._by_first.get(first, ())
+            if lang in wanted and all(i in found for i in term.parts[1:])
         ]
