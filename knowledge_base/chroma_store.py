@@ -6,11 +6,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlparse
 
+import threading
+import time
+
 import numpy as np
 
 from knowledge_base.store import Hit, IndexDocument, check_embedder
 
 _BATCH = 500
+METADATA_TTL_S = 60.0  # how stale a serving process's copy of document metadata may get
 
 
 class ChromaVectorStore:
@@ -48,8 +52,30 @@ class ChromaVectorStore:
         )
         check_embedder((self._collection.metadata or {}).get("embedder"), embedder_id)
         self.embedder_id = embedder_id
+        # Document metadata (article, language, hubness), kept in memory for queries: asking
+        # Chroma for it with every query doubled the query's time. Reloaded after our own
+        # writes, when a hit is missing from it, and every METADATA_TTL_S (another process's
+        # `harbour ingest`).
+        self._metadata: dict[str, dict] | None = None
+        self._metadata_loaded_at = 0.0
+        self._metadata_lock = threading.Lock()
+
+    def _invalidate_metadata(self) -> None:
+        with self._metadata_lock:
+            self._metadata = None
+
+    def _metadata_for(self, ids: Sequence[str]) -> dict[str, dict]:
+        with self._metadata_lock:
+            meta = self._metadata
+            fresh = time.monotonic() - self._metadata_loaded_at < METADATA_TTL_S
+            if meta is None or not fresh or any(i not in meta for i in ids):
+                got = self._collection.get(include=["metadatas"])
+                meta = {i: (m or {}) for i, m in zip(got["ids"], got["metadatas"] or [], strict=False)}
+                self._metadata, self._metadata_loaded_at = meta, time.monotonic()
+            return meta
 
     def upsert(self, docs: Sequence[IndexDocument], vectors: np.ndarray) -> None:
+        self._invalidate_metadata()
         for start in range(0, len(docs), _BATCH):
             chunk = docs[start : start + _BATCH]
             self._collection.upsert(
@@ -68,6 +94,7 @@ class ChromaVectorStore:
             )
 
     def delete(self, ids: Sequence[str]) -> None:
+        self._invalidate_metadata()
         ids = list(ids)
         for start in range(0, len(ids), _BATCH):
             self._collection.delete(ids=ids[start : start + _BATCH])
@@ -85,11 +112,13 @@ class ChromaVectorStore:
         res = self._collection.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32).tolist()],
             n_results=k,
-            include=["metadatas", "distances"],
+            include=["distances"],
         )
+        ids = res["ids"][0]
+        metadata = self._metadata_for(ids)
         hits = []
-        for i, m, dist in zip(res["ids"][0], res["metadatas"][0], res["distances"][0], strict=True):
-            m = m or {}
+        for i, dist in zip(ids, res["distances"][0], strict=True):
+            m = metadata.get(i, {})  # deleted between the query and the reload: no metadata
             hits.append(
                 Hit(
                     id=i,
@@ -112,6 +141,7 @@ class ChromaVectorStore:
 
     def set_hubness(self, scores: dict[str, float]) -> None:
         """Metadata update only: Chroma merges the key into each document's metadata."""
+        self._invalidate_metadata()
         items = list(scores.items())
         for start in range(0, len(items), _BATCH):
             chunk = items[start : start + _BATCH]
