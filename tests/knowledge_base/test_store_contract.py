@@ -94,6 +94,27 @@ class TestChromaOnDisk(VectorStoreContract):
         again = ChromaVectorStore("hash:256", path=tmp_path / "chroma")
         assert again.count() == 1
 
+    def test_a_serving_store_sees_another_writers_changes(self, tmp_path, monkeypatch):
+        """Queries use metadata held in memory; another writer's (`harbour ingest`) new
+        documents are seen at once, its metadata updates once the copy is stale."""
+        import knowledge_base.chroma_store as chroma_store
+
+        serving = self.make(tmp_path)
+        d = docs(("a", "one"), ("b", "two"))
+        serving.upsert(d, EMB.embed_passages(["one", "two"]))
+        assert {h.article_id for h in serving.query(EMB.embed_query("one"), 5)} == {"a", "b"}
+        ingest = ChromaVectorStore("hash:256", path=tmp_path / "chroma")
+        new = [IndexDocument("c#0", "c", "ta", "three", "h1")]
+        ingest.upsert(new, EMB.embed_passages(["three"]))
+        ingest.set_hubness({"a#0": 0.5})
+        by_id = {h.id: h for h in serving.query(EMB.embed_query("three"), 5)}
+        assert (by_id["c#0"].article_id, by_id["c#0"].language) == ("c", "ta")
+        monkeypatch.setattr(chroma_store, "METADATA_TTL_S", 0.0)
+        ingest.set_hubness({"b#1": 0.25})
+        by_id = {h.id: h for h in serving.query(EMB.embed_query("two"), 5)}
+        assert by_id["b#1"].hubness == pytest.approx(0.25)
+        assert by_id["a#0"].hubness == pytest.approx(0.5)
+
 
 def test_hubness_marks_the_document_near_everything():
     """A document close to every other article scores above one close to none; the scores are
