@@ -19,6 +19,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -77,6 +78,9 @@ def bench_chat(args) -> int:
     port = free_port()
     # one address sends hundreds of messages: the per-address rate limit is off for the run
     env = dict(os.environ, HARBOUR_LOG_LEVEL="WARNING", HARBOUR_LIMITS__MESSAGES_PER_ADDRESS="")
+    # a throwaway database: the run's conversations and cases never land in ./data
+    scratch = tempfile.TemporaryDirectory(prefix="harbour-bench-")
+    env["HARBOUR_DATABASE__URL"] = f"sqlite:///{scratch.name}/bench.db"
     harbour = str(Path(sys.executable).with_name("harbour"))
     started = time.perf_counter()
     proc = subprocess.Popen([harbour, "serve", "--port", str(port)], env=env)
@@ -168,6 +172,7 @@ def bench_chat(args) -> int:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        scratch.cleanup()
 
 
 def bench_analytics(args) -> int:
