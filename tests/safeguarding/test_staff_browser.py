@@ -10,7 +10,7 @@ import pytest
 import api.routes.staff as staff_routes
 from api.app import create_app
 from tests.auth_helpers import PASSWORD, create_staff
-from tests.browser import chromium, needs_chromium, serve
+from tests.browser import needs_chromium, serve
 
 pytestmark = [
     pytest.mark.browser,
@@ -27,12 +27,6 @@ def server(sg_components):
     with serve(app) as url:
         yield url
     staff_routes.REFRESH_S = 10
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def test_lead_sees_a_new_case_and_works_it_to_a_close(server, browser):

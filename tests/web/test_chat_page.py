@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from api.app import create_app
-from tests.browser import chromium, needs_chromium, serve
+from tests.browser import needs_chromium, serve
 
 pytestmark = needs_chromium
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -16,12 +16,6 @@ def server(real_components):
     app = create_app(real_components.settings, components=real_components)
     with serve(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def test_worker_sends_a_message_and_sees_a_cited_reply_on_a_phone(server, browser):

@@ -7,7 +7,7 @@ import pytest
 from api.app import create_app
 from evals import cv_data
 from evals.cv_data import build_blocks
-from tests.browser import chromium, needs_chromium, serve
+from tests.browser import needs_chromium, serve
 
 pytestmark = needs_chromium
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -33,12 +33,6 @@ def server(tmp_path_factory):
     app = create_app(settings, components=components)
     with serve(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 def test_upload_shows_progress_then_a_translated_report_on_a_phone(server, browser, tmp_path):

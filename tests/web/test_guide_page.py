@@ -13,7 +13,7 @@ from assistant.container import Components
 from assistant.messages import Messages
 from assistant.settings import Settings
 from knowledge_base.schema import KnowledgeBase
-from tests.browser import chromium, needs_chromium, serve
+from tests.browser import needs_chromium, serve
 
 # The guide pages and the article API use only the knowledge base and the page strings.
 NO_ASSISTANT = SimpleNamespace(composer=None)
@@ -33,12 +33,6 @@ def server(tmp_path_factory):
     app = create_app(settings, components=components)
     with serve(app) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as b:
-        yield b
 
 
 @pytest.mark.parametrize("lang", ["en", "hi", "ur", "ta", "yo"])
